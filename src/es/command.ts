@@ -1,0 +1,75 @@
+// The command path: in ONE transaction, dedupe the command id, load the stream's state (snapshot
+// plus the tail after it), decide, append the events with the new snapshot, update inline read
+// models and journal the command. A crash or a refused rule leaves all or nothing.
+import { v7 as uuidv7 } from 'uuid';
+import { fold, type Decider } from './decider.ts';
+import type { DomainEvent, EventEnvelope, NewEvent } from './envelope.ts';
+import type { EventStore } from './store.ts';
+
+export interface CommandOptions {
+  commandId: string;
+  correlationId?: string;
+  causationId?: string;
+  /** Sync rebase: decide a pending command again under its own id instead of treating it as done. */
+  rerun?: boolean;
+}
+
+export interface CommandResult<State> {
+  events: EventEnvelope[];
+  /** The stream's version after the command. */
+  version: number;
+  /** The command id was already handled on this device: nothing was appended again. */
+  duplicate: boolean;
+  state: State;
+}
+
+export interface CommandHandlerOptions<State, Command, Event extends DomainEvent> {
+  store: EventStore;
+  decider: Decider<State, Command, Event>;
+  deviceId: string;
+  schemaVersionOf: (type: string) => number;
+}
+
+export type HandleCommand<State, Command> = (streamId: string, command: Command, options: CommandOptions) => Promise<CommandResult<State>>;
+
+export function createCommandHandler<State, Command, Event extends DomainEvent>(
+  config: CommandHandlerOptions<State, Command, Event>,
+): HandleCommand<State, Command> {
+  const { store, decider, deviceId, schemaVersionOf } = config;
+
+  return (streamId, command, options) =>
+    store.transact(async (tx) => {
+      const [handled, head] = await Promise.all([tx.tables.commands.get(options.commandId), tx.head(streamId)]);
+      const version = head?.version ?? 0;
+      const snapshot = head?.snapshot?.stateVersion === decider.stateVersion ? head.snapshot : undefined;
+      let state = (snapshot?.state as State | undefined) ?? decider.initialState();
+      const snapshotVersion = snapshot?.version ?? 0;
+      if (snapshotVersion < version) state = fold(decider, (await tx.readStream(streamId, snapshotVersion + 1, version)) as unknown as Event[], state);
+
+      if (handled && !(options.rerun && handled.status === 'pending')) return { events: [], version, duplicate: true, state };
+
+      const decided = decider.decide(command, state);
+      const newState = fold(decider, decided, state);
+      const meta = {
+        at: new Date().toISOString(),
+        deviceId,
+        commandId: options.commandId,
+        ...(options.correlationId ? { correlationId: options.correlationId } : {}),
+        ...(options.causationId ? { causationId: options.causationId } : {}),
+      };
+      const events: NewEvent[] = decided.map((e) => ({ id: uuidv7(), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, meta }));
+      const result = await tx.append(streamId, events, {
+        expectedVersion: version,
+        snapshot: { version: version + events.length, stateVersion: decider.stateVersion, state: newState },
+      });
+      await tx.tables.commands.put({
+        commandId: options.commandId,
+        streamId,
+        status: 'pending',
+        command,
+        versions: events.length ? [version + 1, result.version] : null,
+        at: meta.at,
+      });
+      return { events: result.events, version: result.version, duplicate: false, state: newState };
+    });
+}

@@ -1,0 +1,102 @@
+// The IndexedDB layout (one Dexie database per store name; a sandbox is simply another name).
+//
+// Cost in IndexedDB is per transaction and per record, not per byte, so events are stored in
+// *pages*: one record holds a run of contiguous events of one stream. The command path writes a
+// small page per command (its 1–3 events); bulk paths (import, sync pull, rebuild) write pages of
+// up to PAGE_SIZE events, ~40× faster than one record per event. Readers handle both alike.
+import { Dexie, type Table, type Transaction } from 'dexie';
+import type { EventEnvelope } from './envelope.ts';
+
+export const PAGE_SIZE = 100;
+
+export interface EventPage {
+  /** Local log order: auto-incremented, so it is the order appends committed in. */
+  seq?: number;
+  streamId: string;
+  /** Versions first..last, contiguous; events[i].version === first + i. */
+  first: number;
+  last: number;
+  /** Distinct event types in the page (multiEntry index: read by type without a per-event index). */
+  types: string[];
+  events: EventEnvelope[];
+}
+
+export interface Snapshot {
+  version: number;
+  /** The decider's stateVersion when it was taken: another one means refold from the log. */
+  stateVersion: number;
+  state: unknown;
+}
+
+export interface StreamHead {
+  streamId: string;
+  version: number;
+  /** Versions 1..confirmedThrough have server positions; the rest are pending (sync, later). */
+  confirmedThrough: number;
+  snapshot?: Snapshot;
+}
+
+export interface ReadModelRow {
+  projection: string;
+  key: string;
+  value: unknown;
+}
+
+export interface ProjectionState {
+  name: string;
+  version: number;
+  /** Async projections only: the last page `seq` folded in. */
+  checkpoint: number;
+}
+
+export interface CommandRecord {
+  commandId: string;
+  streamId: string;
+  /** Pending until sync confirms its events; a rebase may re-run a pending command under its own id. */
+  status: 'pending' | 'confirmed';
+  command: unknown;
+  /** Versions it appended; null when it changed nothing. */
+  versions: [number, number] | null;
+  at: string;
+}
+
+export interface Tables {
+  pages: Table<EventPage, number>;
+  streams: Table<StreamHead, string>;
+  readModels: Table<ReadModelRow, [string, string]>;
+  projections: Table<ProjectionState, string>;
+  commands: Table<CommandRecord, string>;
+}
+
+export type CartlogDb = Dexie & Tables;
+export type TableName = keyof Tables;
+
+/**
+ * Runs `work` in one transaction with tables bound to it explicitly. Dexie's implicit
+ * transaction zone is lost across nested native `async` functions (the writes then silently
+ * run in transactions of their own, and Dexie reports PrematureCommitError); bound tables
+ * cannot fall out of their transaction.
+ */
+export function inTransaction<T>(db: CartlogDb, mode: 'r' | 'rw', names: readonly TableName[], work: (tables: Tables) => Promise<T>): Promise<T> {
+  return db.transaction(mode, names as TableName[], (tx: Transaction) => work(bind(tx, names)));
+}
+
+function bind(tx: Transaction, names: readonly TableName[]): Tables {
+  const tables = {} as Record<TableName, Table>;
+  for (const name of names) tables[name] = tx.table(name);
+  return tables as unknown as Tables;
+}
+
+export function createDb(name: string): CartlogDb {
+  const db = new Dexie(name) as CartlogDb;
+  db.version(1).stores({
+    pages: '++seq, &[streamId+first], *types',
+    streams: 'streamId',
+    // One table for every read model, keyed [projection+key]: a new projection needs no schema
+    // change, so the database version only moves when this layout itself does.
+    readModels: '[projection+key]',
+    projections: 'name',
+    commands: 'commandId, streamId',
+  });
+  return db;
+}

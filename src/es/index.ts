@@ -1,0 +1,12 @@
+export * from './envelope.ts';
+export * from './errors.ts';
+export * from './decider.ts';
+export * from './projection.ts';
+export type { Upcaster } from './upcast.ts';
+export type { DataValidator, Invalid } from './validate.ts';
+export { checkEnvelope } from './validate.ts';
+export { jsonEqual } from './equal.ts';
+export type { Change, ChangeListener } from './changes.ts';
+export { PAGE_SIZE, type StreamHead, type Snapshot, type CommandRecord } from './db.ts';
+export * from './store.ts';
+export * from './command.ts';

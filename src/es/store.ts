@@ -1,0 +1,332 @@
+// The event store: a log of streams in one IndexedDB database, with inline read models updated
+// in the append's own transaction. It knows nothing of carts; domains plug in projections,
+// upcasters and a payload validator.
+import { Dexie, type Collection } from 'dexie';
+import { createChangeFeed, type ChangeListener } from './changes.ts';
+import { createDb, inTransaction, type CartlogDb, type EventPage, type Snapshot, type StreamHead, type TableName, type Tables } from './db.ts';
+import type { EventEnvelope, NewEvent } from './envelope.ts';
+import { jsonEqual } from './equal.ts';
+import {
+  ConcurrencyError,
+  DatabaseUpgradedError,
+  IdConflictError,
+  InvalidEventError,
+  StorageFullError,
+  type ExpectedVersion,
+} from './errors.ts';
+import { paginate, readStreamRange, toPage } from './pages.ts';
+import type { ProjectionSpec } from './projection.ts';
+import { createAsyncProjector, project, rebuild, rowsOf, type AsyncProjector } from './projector.ts';
+import { createUpcast, type Upcaster } from './upcast.ts';
+import { checkEnvelope, type DataValidator } from './validate.ts';
+
+export interface EventStoreOptions {
+  /** The IndexedDB database name: another name is another, independent store (e.g. a sandbox). */
+  name: string;
+  projections?: readonly ProjectionSpec<any>[];
+  upcasters?: readonly Upcaster[];
+  /** Checks each event's payload (and that its type and schemaVersion are known). */
+  validateData?: DataValidator;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  version: number;
+  events: EventEnvelope[];
+  /** True when these exact events were already stored (a retry): nothing was written. */
+  duplicate: boolean;
+}
+
+export interface BulkResult {
+  appended: number;
+  /** Events already stored with identical content, skipped. */
+  skipped: number;
+}
+
+export interface LogPage {
+  events: EventEnvelope[];
+  /** Pass as `after` to read on. */
+  cursor: number;
+  done: boolean;
+}
+
+/** What work running inside `store.transact` can do; everything commits or nothing does. */
+export interface StoreTransaction {
+  /** Tables bound to this transaction (use these, not the db's, inside it). */
+  tables: Tables;
+  head: (streamId: string) => Promise<StreamHead | undefined>;
+  readStream: (streamId: string, from?: number, to?: number) => Promise<EventEnvelope[]>;
+  append: (
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: { expectedVersion?: ExpectedVersion; snapshot?: Snapshot },
+  ) => Promise<AppendResult>;
+}
+
+export interface EventStore {
+  readonly name: string;
+  readonly db: CartlogDb;
+  appendToStream: (streamId: string, events: readonly NewEvent[], options?: { expectedVersion?: ExpectedVersion }) => Promise<AppendResult>;
+  /** Bulk path (import, sync pull): full envelopes with versions, written in pages. */
+  appendBulk: (events: readonly EventEnvelope[]) => Promise<BulkResult>;
+  readStream: (streamId: string, range?: { from?: number; to?: number }) => Promise<EventEnvelope[]>;
+  /** The whole log in local (commit) order, a page at a time. */
+  readLog: (options?: { after?: number; limit?: number }) => Promise<LogPage>;
+  readByType: (type: string, options?: { after?: number; limit?: number }) => Promise<LogPage>;
+  streamVersion: (streamId: string) => Promise<number>;
+  getRow: <Row>(projection: string, key: string) => Promise<Row | undefined>;
+  listRows: <Row>(projection: string) => Promise<Row[]>;
+  transact: <T>(work: (tx: StoreTransaction) => Promise<T>) => Promise<T>;
+  /** Called after every commit, here or in another tab. */
+  subscribe: (listener: ChangeListener) => () => void;
+  /** Called when another tab upgraded the database and this connection had to close. */
+  onUpgraded: (listener: (error: DatabaseUpgradedError) => void) => () => void;
+  /** Rebuilds every projection from the log; returns the number of events folded. */
+  rebuildProjections: () => Promise<number>;
+  /** Brings async projections up to date; `lag` says how far behind one is, in events. */
+  catchUp: () => Promise<void>;
+  lag: (projection: string) => Promise<number>;
+  metrics: { eventsRead: number };
+  close: () => void;
+}
+
+export async function openEventStore(options: EventStoreOptions): Promise<EventStore> {
+  const db = createDb(options.name);
+  const upcast = createUpcast(options.upcasters ?? []);
+  const inline = (options.projections ?? []).filter((p) => p.mode !== 'async');
+  const asyncSpecs = (options.projections ?? []).filter((p) => p.mode === 'async');
+  const changes = createChangeFeed(options.name);
+  const upgradedListeners = new Set<(error: DatabaseUpgradedError) => void>();
+  const metrics = { eventsRead: 0 };
+  let upgraded = false;
+
+  // Another tab wants a newer schema: close cleanly so it can proceed, and tell the app.
+  db.on('versionchange', () => {
+    upgraded = true;
+    db.close();
+    const error = new DatabaseUpgradedError();
+    upgradedListeners.forEach((listener) => listener(error));
+    return false;
+  });
+
+  function mapError(error: unknown): unknown {
+    const e = error as { name?: string; inner?: { name?: string } } | undefined;
+    if (e?.name === 'QuotaExceededError' || e?.inner?.name === 'QuotaExceededError') return new StorageFullError(error);
+    if (upgraded && e?.name === 'DatabaseClosedError') return new DatabaseUpgradedError();
+    return error;
+  }
+
+  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw mapError(error);
+    }
+  }
+
+  async function readStream(t: Pick<Tables, 'pages'>, streamId: string, from = 1, to = Number.MAX_SAFE_INTEGER): Promise<EventEnvelope[]> {
+    const events = await readStreamRange(t, streamId, from, to);
+    metrics.eventsRead += events.length;
+    return events.map(upcast);
+  }
+
+  function validate(events: readonly EventEnvelope[]): void {
+    events.forEach((event, index) => {
+      const problem = checkEnvelope(event, options.validateData);
+      if (problem) throw new InvalidEventError(problem.field, problem.reason, index);
+    });
+  }
+
+  /** A retry carries the same stream position as the original, so compare ids there. */
+  async function findRetry(t: Tables, streamId: string, events: readonly EventEnvelope[]): Promise<boolean> {
+    const stored = await readStreamRange(t, streamId, events[0]!.version, events[events.length - 1]!.version);
+    const sameIds = stored.length === events.length && stored.every((e, i) => e.id === events[i]!.id);
+    stored.forEach((e, i) => {
+      if (e.id === events[i]?.id && !jsonEqual(e, events[i])) throw new IdConflictError(e.id);
+    });
+    return sameIds;
+  }
+
+  async function appendInTx(
+    t: Tables,
+    streamId: string,
+    newEvents: readonly NewEvent[],
+    expected: ExpectedVersion,
+    snapshot: Snapshot | undefined,
+    heads: HeadCache,
+    touched: Set<string>,
+  ): Promise<AppendResult> {
+    const head = await heads.get(streamId);
+    const current = head?.version ?? 0;
+    const base = expected === 'any' ? current : expected === 'no_stream' ? 0 : expected;
+    const envelopes = newEvents.map((e, i) => ({ ...e, streamId, version: base + i + 1 }) as EventEnvelope);
+    validate(envelopes);
+    if (envelopes.length === 0) return { version: current, events: [], duplicate: false };
+
+    if (current !== base) {
+      if (current > base && (await findRetry(t, streamId, envelopes)))
+        return { version: current, events: envelopes, duplicate: true };
+      throw new ConcurrencyError(streamId, expected, current);
+    }
+    if (expected === 'any' && current > 0) {
+      // Without an expected version a retry lands one past the original: look at the tail.
+      const tail = envelopes.map((e, i) => ({ ...e, version: current - envelopes.length + 1 + i }));
+      if (tail[0]!.version >= 1 && (await findRetry(t, streamId, tail))) return { version: current, events: tail, duplicate: true };
+    }
+
+    const version = base + envelopes.length;
+    const newHead: StreamHead = { ...head, streamId, version, confirmedThrough: head?.confirmedThrough ?? 0 };
+    if (snapshot) newHead.snapshot = snapshot;
+    heads.set(streamId, newHead);
+    await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes)]);
+    touched.add(streamId);
+    return { version, events: envelopes, duplicate: false };
+  }
+
+  const writeTables: TableName[] = ['pages', 'streams', 'readModels', 'commands'];
+
+  async function transact<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    const touched = new Set<string>();
+    const result = await guarded(() =>
+      inTransaction(db, 'rw', writeTables, (t) => {
+        const heads = createHeadCache(t);
+        return work({
+          tables: t,
+          head: heads.get,
+          readStream: (streamId, from, to) => readStream(t, streamId, from, to),
+          append: (streamId, events, opts) => appendInTx(t, streamId, events, opts?.expectedVersion ?? 'any', opts?.snapshot, heads, touched),
+        });
+      }),
+    );
+    changes.publish([...touched]);
+    return result;
+  }
+
+  async function appendBulk(events: readonly EventEnvelope[]): Promise<BulkResult> {
+    validate(events);
+    const byStream = new Map<string, EventEnvelope[]>();
+    for (const event of events) {
+      const list = byStream.get(event.streamId) ?? [];
+      list.push(event);
+      byStream.set(event.streamId, list);
+    }
+    let skipped = 0;
+    const fresh: EventEnvelope[] = [];
+    await guarded(() =>
+      inTransaction(db, 'rw', writeTables, async (t) => {
+        const streamIds = [...byStream.keys()];
+        const heads = await t.streams.bulkGet(streamIds);
+        const pages = [];
+        const newHeads: StreamHead[] = [];
+        for (const [i, streamId] of streamIds.entries()) {
+          const head = heads[i];
+          const current = head?.version ?? 0;
+          const list = byStream.get(streamId)!;
+          const old = list.filter((e) => e.version <= current);
+          if (old.length && !(await findRetry(t, streamId, old))) throw new ConcurrencyError(streamId, old[0]!.version - 1, current);
+          skipped += old.length;
+          const news = list.slice(old.length);
+          if (news.length === 0) continue;
+          news.forEach((e, j) => {
+            if (e.version !== current + 1 + j) throw new ConcurrencyError(streamId, e.version - 1, current + j);
+          });
+          let confirmedThrough = head?.confirmedThrough ?? 0;
+          for (const e of news) if (e.position !== undefined && e.version === confirmedThrough + 1) confirmedThrough++;
+          pages.push(...paginate(news));
+          newHeads.push({ ...head, streamId, version: news[news.length - 1]!.version, confirmedThrough });
+          fresh.push(...news);
+        }
+        await Promise.all([t.pages.bulkAdd(pages), t.streams.bulkPut(newHeads), project(t, inline, fresh.map(upcast))]);
+      }),
+    );
+    changes.publish([...new Set(fresh.map((e) => e.streamId))]);
+    return { appended: fresh.length, skipped };
+  }
+
+  async function readPages(collection: Collection<EventPage, number>, limit: number, filter?: (e: EventEnvelope) => boolean): Promise<LogPage> {
+    const pages = await collection.limit(limit).toArray();
+    const events: EventEnvelope[] = [];
+    for (const page of pages) for (const event of page.events) if (!filter || filter(event)) events.push(upcast(event));
+    metrics.eventsRead += events.length;
+    return { events, cursor: pages.length ? pages[pages.length - 1]!.seq! : 0, done: pages.length < limit };
+  }
+
+  const projectors = new Map<string, AsyncProjector>(asyncSpecs.map((p) => [p.name, createAsyncProjector(db, p, upcast)]));
+  const catchUp = async () => {
+    await Promise.all([...projectors.values()].map((p) => p.catchUp()));
+  };
+
+  await guarded(async () => {
+    await db.open();
+    await prepareProjections();
+  });
+  changes.subscribe(() => void catchUp().catch(() => {}));
+  void catchUp().catch(() => {});
+
+  /** Read models whose code version moved are rebuilt from the log before anyone reads them. */
+  async function prepareProjections(): Promise<void> {
+    const stored = new Map((await db.projections.toArray()).map((p) => [p.name, p.version]));
+    const stale = inline.filter((p) => stored.get(p.name) !== p.version);
+    if (stale.length) await rebuild(db, stale, upcast);
+    for (const p of asyncSpecs.filter((p) => stored.get(p.name) !== p.version))
+      await inTransaction(db, 'rw', ['readModels', 'projections'], async (t) => {
+        await rowsOf(t, p.name).delete();
+        await t.projections.put({ name: p.name, version: p.version, checkpoint: 0 });
+      });
+  }
+
+  return {
+    name: options.name,
+    db,
+    appendToStream: (streamId, events, opts) => transact((tx) => tx.append(streamId, events, opts)),
+    appendBulk,
+    readStream: (streamId, range) => guarded(() => readStream(db, streamId, range?.from, range?.to)),
+    readLog: ({ after = 0, limit = 100 } = {}) => guarded(() => readPages(db.pages.where('seq').above(after), limit)),
+    readByType: (type, { after = 0, limit = 100 } = {}) =>
+      guarded(() =>
+        readPages(
+          db.pages.where('types').equals(type).and((p) => p.seq! > after),
+          limit,
+          (e) => e.type === type,
+        ),
+      ),
+    streamVersion: async (streamId) => (await db.streams.get(streamId))?.version ?? 0,
+    getRow: async <Row>(projection: string, key: string) => (await db.readModels.get([projection, key]))?.value as Row | undefined,
+    listRows: async <Row>(projection: string) => (await rowsOf(db, projection).toArray()).map((r) => r.value as Row),
+    transact,
+    subscribe: changes.subscribe,
+    onUpgraded(listener) {
+      upgradedListeners.add(listener);
+      return () => upgradedListeners.delete(listener);
+    },
+    rebuildProjections: () => guarded(() => rebuild(db, inline, upcast)),
+    catchUp,
+    lag: (name) => projectors.get(name)?.lag() ?? Promise.resolve(0),
+    metrics,
+    close() {
+      changes.close();
+      db.close();
+    },
+  };
+}
+
+/** Stream heads read once per transaction: the command path reads a head, decides, then appends. */
+interface HeadCache {
+  get: (streamId: string) => Promise<StreamHead | undefined>;
+  set: (streamId: string, head: StreamHead) => void;
+}
+
+function createHeadCache(db: Pick<Tables, 'streams'>): HeadCache {
+  const heads = new Map<string, StreamHead | undefined>();
+  return {
+    async get(streamId) {
+      if (!heads.has(streamId)) heads.set(streamId, await db.streams.get(streamId));
+      return heads.get(streamId);
+    },
+    set: (streamId, head) => void heads.set(streamId, head),
+  };
+}
+
+export async function deleteEventStore(name: string): Promise<void> {
+  await Dexie.delete(name);
+}

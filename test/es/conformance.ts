@@ -1,0 +1,257 @@
+// One conformance suite for the event store, run in Node (fake-indexeddb) and in real Chromium.
+import { Dexie } from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConcurrencyError,
+  DatabaseUpgradedError,
+  IdConflictError,
+  InvalidEventError,
+  StorageFullError,
+  createCommandHandler,
+  deleteEventStore,
+  openEventStore,
+  type Decider,
+  type EventStore,
+  type EventStoreOptions,
+} from '../../src/es/index.ts';
+import { envelopes, note, noteCount, picky, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
+
+export function eventStoreConformance(environment: string): void {
+  describe(`event store conformance (${environment})`, () => {
+    const opened: EventStore[] = [];
+    const names: string[] = [];
+
+    async function open(options: Partial<EventStoreOptions> = {}): Promise<EventStore> {
+      const name = options.name ?? uniqueName();
+      if (!names.includes(name)) names.push(name);
+      const store = await openEventStore({ projections: [noteCount, typeCount], upcasters, ...options, name });
+      opened.push(store);
+      return store;
+    }
+
+    afterEach(async () => {
+      opened.splice(0).forEach((s) => s.close());
+      await Promise.all(names.splice(0).map(deleteEventStore));
+    });
+
+    it('appends with versions and reads the stream back, whole or by range', async () => {
+      const store = await open();
+      const first = await store.appendToStream('s-1', [note('a'), note('b')], { expectedVersion: 'no_stream' });
+      expect(first.version).toBe(2);
+      await store.appendToStream('s-1', [note('c')], { expectedVersion: 2 });
+      const all = await store.readStream('s-1');
+      expect(all.map((e) => [e.version, (e.data as { text: string }).text])).toEqual([[1, 'a'], [2, 'b'], [3, 'c']]);
+      expect((await store.readStream('s-1', { from: 2, to: 2 })).map((e) => e.version)).toEqual([2]);
+      expect(await store.streamVersion('s-1')).toBe(3);
+      expect(await store.readStream('nothing-here')).toEqual([]);
+    });
+
+    it('refuses a stale expected version with a typed error naming the stream and both versions', async () => {
+      const store = await open();
+      await store.appendToStream('s-1', [note('a')]);
+      const error = await store.appendToStream('s-1', [note('b')], { expectedVersion: 0 }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamId: 's-1', expected: 0, actual: 1 });
+      await expect(store.appendToStream('s-1', [note('b')], { expectedVersion: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.appendToStream('s-1', [note('b')], { expectedVersion: 5 })).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await store.streamVersion('s-1')).toBe(1);
+    });
+
+    it('lets exactly one of two connections win when both append at the same expected version', async () => {
+      const name = uniqueName();
+      const [tabA, tabB] = [await open({ name }), await open({ name })];
+      const results = await Promise.allSettled([
+        tabA.appendToStream('s-1', [note('from A')], { expectedVersion: 0 }),
+        tabB.appendToStream('s-1', [note('from B')], { expectedVersion: 0 }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(failure.reason).toBeInstanceOf(ConcurrencyError);
+      expect(await tabA.readStream('s-1')).toHaveLength(1);
+      expect((await tabA.getRow<NoteCount>('noteCount', 's-1'))?.count).toBe(1);
+    });
+
+    it('treats the same events again as a no-op and the same id with other content as an error', async () => {
+      const store = await open();
+      const events = [note('a'), note('b')];
+      await store.appendToStream('s-1', events, { expectedVersion: 0 });
+      const retry = await store.appendToStream('s-1', events, { expectedVersion: 0 });
+      expect(retry).toMatchObject({ duplicate: true, version: 2 });
+      const retryAny = await store.appendToStream('s-1', events);
+      expect(retryAny.duplicate).toBe(true);
+      expect(await store.readStream('s-1')).toHaveLength(2);
+      const tampered = [{ ...events[0]!, data: { text: 'changed', tags: [] } }, events[1]!];
+      await expect(store.appendToStream('s-1', tampered, { expectedVersion: 0 })).rejects.toBeInstanceOf(IdConflictError);
+      expect((await store.getRow<NoteCount>('noteCount', 's-1'))?.count).toBe(2);
+    });
+
+    it('aborts the whole append when a projection fails: no event, no head, no read model', async () => {
+      const store = await open({ projections: [noteCount, picky] });
+      await store.appendToStream('s-1', [note('fine')]);
+      await expect(store.appendToStream('s-1', [note('ok'), note('boom')])).rejects.toThrow('projection failed');
+      expect(await store.streamVersion('s-1')).toBe(1);
+      expect(await store.readStream('s-1')).toHaveLength(1);
+      expect((await store.getRow<NoteCount>('noteCount', 's-1'))?.count).toBe(1);
+    });
+
+    it('refuses invalid events with the failing field, writing nothing', async () => {
+      const store = await open();
+      const bad = { ...note('x'), id: 'not-a-uuid' };
+      const error = await store.appendToStream('s-1', [note('ok'), bad]).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidEventError);
+      expect(error).toMatchObject({ field: 'id', index: 1 });
+      await expect(store.appendToStream('bad stream id!', [note('x')])).rejects.toMatchObject({ field: 'streamId' });
+      await expect(
+        store.appendToStream('s-1', [{ ...note('x'), meta: { at: 'yesterday', deviceId: 'x', commandId: 'y' } }]),
+      ).rejects.toMatchObject({ field: 'meta.at' });
+      await expect(store.appendBulk([{ ...envelopes('s-2', 1)[0]!, version: 0 }])).rejects.toMatchObject({ field: 'version' });
+      expect(await store.streamVersion('s-1')).toBe(0);
+      expect((await store.readLog()).events).toHaveLength(0);
+    });
+
+    it('reads the whole log in local commit order, a page at a time, and by type', async () => {
+      const store = await open();
+      await store.appendToStream('a', [note('a1')]);
+      await store.appendToStream('b', [note('b1'), note('b2', 'NoteStarred')]);
+      await store.appendToStream('a', [note('a2', 'NoteStarred')]);
+      const first = await store.readLog({ limit: 2 });
+      expect(first.events.map((e) => (e.data as { text: string }).text)).toEqual(['a1', 'b1', 'b2']);
+      expect(first.done).toBe(false);
+      const rest = await store.readLog({ after: first.cursor, limit: 2 });
+      expect(rest.events.map((e) => (e.data as { text: string }).text)).toEqual(['a2']);
+      expect(rest.done).toBe(true);
+      const starred = await store.readByType('NoteStarred');
+      expect(starred.events.map((e) => `${e.streamId}@${e.version}`)).toEqual(['b@2', 'a@2']);
+    });
+
+    it('upcasts old schema versions on read and never rewrites the stored event', async () => {
+      const store = await open();
+      const old = { ...envelopes('legacy', 1)[0]!, schemaVersion: 1, data: { text: 'from 2024' } };
+      await store.appendBulk([old]);
+      const [read] = await store.readStream('legacy');
+      expect(read).toMatchObject({ schemaVersion: 2, data: { text: 'from 2024', tags: ['legacy'] } });
+      const [page] = await store.db.pages.toArray();
+      expect(page!.events[0]).toMatchObject({ schemaVersion: 1, data: { text: 'from 2024' } });
+      expect((await store.readLog()).events[0]!.schemaVersion).toBe(2);
+    });
+
+    it('appends in bulk, packed in pages, skipping exact retries and refusing gaps', async () => {
+      const store = await open();
+      const events = [...envelopes('x', 250), ...envelopes('y', 30)];
+      expect(await store.appendBulk(events)).toEqual({ appended: 280, skipped: 0 });
+      expect(await store.db.pages.count()).toBe(4); // 100 + 100 + 50 for x, 30 for y
+      expect(await store.appendBulk(events.slice(200, 260))).toEqual({ appended: 0, skipped: 60 });
+      await expect(store.appendBulk(envelopes('x', 1, 252))).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await store.appendBulk(envelopes('x', 2, 251))).toEqual({ appended: 2, skipped: 0 });
+      expect((await store.readStream('x', { from: 95, to: 105 })).map((e) => e.version)).toEqual([95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105]);
+      expect((await store.getRow<NoteCount>('noteCount', 'x'))?.count).toBe(252);
+      expect(await store.getRow<number>('typeCount', 'NoteAdded')).toBe(282);
+    });
+
+    it('rebuilds read models equal to the incrementally maintained ones', async () => {
+      const store = await open();
+      await store.appendBulk(envelopes('bulk', 150));
+      for (let i = 0; i < 20; i++) await store.appendToStream(`s-${i % 3}`, [note(`t${i}`), note(`u${i}`, 'NoteStarred')]);
+      const incremental = await store.db.readModels.toArray();
+      expect(await store.rebuildProjections()).toBe(190);
+      expect(await store.db.readModels.toArray()).toEqual(incremental);
+    });
+
+    it('rebuilds a projection whose code version changed before the store is used', async () => {
+      const name = uniqueName();
+      const v1 = await open({ name });
+      await v1.appendToStream('s', [note('a'), note('b')]);
+      v1.close();
+      const doubled = { ...noteCount, version: 2, evolve: (row: NoteCount | undefined, e: Parameters<typeof noteCount.evolve>[1], k: string) => {
+        const next = noteCount.evolve(row, e, k)!;
+        return { ...next, count: (row?.count ?? 0) + 2 };
+      } };
+      const v2 = await open({ name, projections: [doubled] });
+      expect((await v2.getRow<NoteCount>('noteCount', 's'))?.count).toBe(4);
+    });
+
+    it('runs an async projection from a persisted checkpoint, with observable lag', async () => {
+      const name = uniqueName();
+      const asyncCount = { ...typeCount, name: 'asyncTypeCount', mode: 'async' as const };
+      const store = await open({ name, projections: [noteCount, asyncCount] });
+      await store.catchUp();
+      await store.db.projections.update('asyncTypeCount', { checkpoint: Number.MAX_SAFE_INTEGER }); // freeze it
+      await store.appendToStream('s', [note('a'), note('b')]);
+      await store.db.projections.update('asyncTypeCount', { checkpoint: 0 });
+      expect(await store.lag('asyncTypeCount')).toBe(2);
+      await store.catchUp();
+      expect(await store.lag('asyncTypeCount')).toBe(0);
+      expect(await store.getRow<number>('asyncTypeCount', 'NoteAdded')).toBe(2);
+      store.close();
+      const reopened = await open({ name, projections: [noteCount, asyncCount] });
+      await reopened.appendToStream('s', [note('c')]);
+      await reopened.catchUp();
+      expect(await reopened.getRow<number>('asyncTypeCount', 'NoteAdded')).toBe(3); // resumed, not refolded
+    });
+
+    it('tells subscribers of new events, in this connection and from another one', async () => {
+      const name = uniqueName();
+      const [tabA, tabB] = [await open({ name }), await open({ name })];
+      const seenA: string[] = [];
+      const seenB = new Promise<string[]>((resolve) => tabB.subscribe((c) => c.origin === 'remote' && resolve(c.streamIds)));
+      tabA.subscribe((c) => seenA.push(`${c.origin}:${c.streamIds.join()}`));
+      await tabA.appendToStream('s-9', [note('hello')]);
+      expect(seenA).toEqual(['local:s-9']);
+      expect(await seenB).toEqual(['s-9']);
+    });
+
+    it('decides on a snapshot plus the tail instead of refolding the stream', async () => {
+      const store = await open();
+      const decider: Decider<number, { text: string }, { type: string; data: { text: string; tags: string[] } }> = {
+        stateVersion: 1,
+        initialState: () => 0,
+        decide: (command) => [{ type: 'NoteAdded', data: { text: command.text, tags: [] } }],
+        evolve: (count) => count + 1,
+      };
+      const handle = createCommandHandler({ store, decider, deviceId: '0192f3c4-0000-7000-8000-0000000000aa', schemaVersionOf: () => 2 });
+      await store.appendBulk(envelopes('long', 1000));
+      const id = (n: number) => `0192f3c4-0000-7000-8000-${String(n).padStart(12, '0')}`;
+      const before = store.metrics.eventsRead;
+      expect((await handle('long', { text: 'first' }, { commandId: id(1) })).state).toBe(1001);
+      expect(store.metrics.eventsRead - before).toBe(1000); // no snapshot yet: the tail is everything
+      const mid = store.metrics.eventsRead;
+      expect((await handle('long', { text: 'second' }, { commandId: id(2) })).state).toBe(1002);
+      expect(store.metrics.eventsRead - mid).toBe(0); // the snapshot is current
+      await store.appendBulk(envelopes('long', 5, 1003));
+      const late = store.metrics.eventsRead;
+      expect((await handle('long', { text: 'third' }, { commandId: id(3) })).state).toBe(1008);
+      expect(store.metrics.eventsRead - late).toBe(5); // snapshot + tail
+      const again = await handle('long', { text: 'third' }, { commandId: id(3) });
+      expect(again).toMatchObject({ duplicate: true, events: [] });
+      expect(await store.streamVersion('long')).toBe(1008);
+    });
+
+    it('closes cleanly and says so when another tab upgrades the database', async () => {
+      const name = uniqueName();
+      const store = await open({ name });
+      await store.appendToStream('s', [note('a')]);
+      const told = new Promise<unknown>((resolve) => store.onUpgraded(resolve));
+      const newer = new Dexie(name);
+      newer.version(2).stores({ extra: 'id' });
+      await newer.open();
+      expect(await told).toBeInstanceOf(DatabaseUpgradedError);
+      await expect(store.appendToStream('s', [note('b')])).rejects.toBeInstanceOf(DatabaseUpgradedError);
+      newer.close();
+    });
+
+    it('reports a full disk as a typed error and keeps nothing of the failed append', async () => {
+      const quota = {
+        ...noteCount,
+        name: 'quota',
+        evolve: (row: NoteCount | undefined, e: Parameters<typeof noteCount.evolve>[1], k: string) => {
+          if ((e.data as { text: string }).text === 'full') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          return noteCount.evolve(row, e, k);
+        },
+      };
+      const store = await open({ projections: [quota] });
+      await store.appendToStream('s', [note('a')]);
+      await expect(store.appendToStream('s', [note('b'), note('full')])).rejects.toBeInstanceOf(StorageFullError);
+      expect(await store.readStream('s')).toHaveLength(1);
+    });
+  });
+}

@@ -1,0 +1,64 @@
+// A test-only domain for the generic store: notes in streams, with an event type that exists at
+// two schema versions so upcasting can be proven without touching the cart (all at version 1).
+import { v7 as uuidv7 } from 'uuid';
+import type { EventEnvelope, NewEvent, Projection, Upcaster } from '../../src/es/index.ts';
+
+export const DEVICE = '0192f3c4-0000-7000-8000-000000000001';
+export const COMMAND = '0192f3c4-0000-7000-8000-000000000002';
+
+export function note(text: string, type = 'NoteAdded'): NewEvent {
+  return {
+    id: uuidv7(),
+    type,
+    schemaVersion: type === 'NoteAdded' ? 2 : 1,
+    data: type === 'NoteAdded' ? { text, tags: [] } : { text },
+    meta: { at: new Date().toISOString(), deviceId: DEVICE, commandId: COMMAND },
+  };
+}
+
+export function envelopes(streamId: string, count: number, from = 1, type = 'NoteAdded'): EventEnvelope[] {
+  return Array.from({ length: count }, (_, i) => ({ ...note(`n${from + i}`, type), streamId, version: from + i }));
+}
+
+/** NoteAdded v1 {text} became v2 {text, tags}. */
+export const upcasters: Upcaster[] = [{ type: 'NoteAdded', fromVersion: 1, upcast: (data: { text: string }) => ({ ...data, tags: ['legacy'] }) }];
+
+export interface NoteCount {
+  count: number;
+  lastVersion: number;
+  texts: string[];
+}
+
+export const noteCount: Projection<NoteCount> = {
+  name: 'noteCount',
+  version: 1,
+  keysOf: (event) => [event.streamId],
+  evolve: (row, event) => ({
+    count: (row?.count ?? 0) + 1,
+    lastVersion: event.version,
+    texts: [...(row?.texts ?? []), (event.data as { text: string }).text],
+  }),
+};
+
+export const typeCount: Projection<number> = {
+  name: 'typeCount',
+  version: 1,
+  keysOf: (event) => [event.type],
+  evolve: (row, _event) => (row ?? 0) + 1,
+};
+
+/** A projection that refuses one text: proves a failing projection aborts the whole append. */
+export const picky: Projection<true> = {
+  name: 'picky',
+  version: 1,
+  keysOf: (event) => [event.id],
+  evolve: (_row, event) => {
+    if ((event.data as { text: string }).text === 'boom') throw new Error('projection failed');
+    return true;
+  },
+};
+
+let counter = 0;
+export function uniqueName(prefix = 'es-test'): string {
+  return `${prefix}-${Date.now()}-${counter++}-${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,3 @@
+import { eventStoreConformance } from './conformance.ts';
+
+eventStoreConformance('Node, fake-indexeddb');
