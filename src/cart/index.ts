@@ -4,3 +4,4 @@ export * from './commands.ts';
 export * from './events.ts';
 export * from './decider.ts';
 export * from './projections.ts';
+export * from './carts.ts';

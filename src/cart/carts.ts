@@ -1,0 +1,57 @@
+// The cart log of one device: the generic event store opened with the cart's projections and
+// validator, and the command path wired to the cart decider. The UI and the bench use this.
+import { v7 as uuidv7 } from 'uuid';
+import { createCommandHandler, openEventStore, type CommandResult, type DataValidator, type EventStore } from '../es/index.ts';
+import type { CartCommand } from './commands.ts';
+import { cartDecider, type CartState } from './decider.ts';
+import { CURRENT_SCHEMA_VERSION, validateCartEvent, type CartEventType } from './events.ts';
+import { cartListProjection, cartViewProjection, popularityProjection, type CartListEntry, type CartView } from './projections.ts';
+
+export const LIVE_DATABASE = 'cartlog';
+
+export interface Carts {
+  store: EventStore;
+  deviceId: string;
+  /** Decides and appends one command. Throws DomainError when a rule refuses it (nothing is written). */
+  execute: (cartId: string, command: CartCommand, commandId?: string) => Promise<CommandResult<CartState>>;
+  /** Opens a new cart and returns its id (`cart-<uuid>`). */
+  openCart: (name: string) => Promise<string>;
+  view: (cartId: string) => Promise<CartView | undefined>;
+  list: () => Promise<CartListEntry[]>;
+  close: () => void;
+}
+
+export const validateCartData: DataValidator = (type, schemaVersion, data) => {
+  const result = validateCartEvent(type, schemaVersion, data);
+  return result.ok ? null : { field: result.field, reason: result.reason };
+};
+
+export async function openCarts(options: { name?: string; deviceId: string }): Promise<Carts> {
+  const store = await openEventStore({
+    name: options.name ?? LIVE_DATABASE,
+    // Popularity spans every cart and nobody waits on it: it follows the log asynchronously.
+    projections: [cartViewProjection, cartListProjection, { ...popularityProjection, mode: 'async' }],
+    validateData: validateCartData,
+  });
+  const handle = createCommandHandler({
+    store,
+    decider: cartDecider,
+    deviceId: options.deviceId,
+    schemaVersionOf: (type) => CURRENT_SCHEMA_VERSION[type as CartEventType],
+  });
+  const execute: Carts['execute'] = (cartId, command, commandId = uuidv7()) => handle(cartId, command, { commandId });
+
+  return {
+    store,
+    deviceId: options.deviceId,
+    execute,
+    async openCart(name) {
+      const cartId = `cart-${uuidv7()}`;
+      await execute(cartId, { type: 'OpenCart', data: { cartId, name } });
+      return cartId;
+    },
+    view: (cartId) => store.getRow<CartView>(cartViewProjection.name, cartId),
+    list: () => store.listRows<CartListEntry>(cartListProjection.name),
+    close: store.close,
+  };
+}

@@ -1,0 +1,145 @@
+// The cart log end to end in Node: commands through the real store, read models checked against
+// a fold of the log and against a rebuild, for random command sequences.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { DomainError, deleteEventStore, fold, type EventEnvelope } from '../../src/es/index.ts';
+import {
+  catalog,
+  cartDecider,
+  cartListProjection,
+  cartViewProjection,
+  openCarts,
+  type CartCommand,
+  type Carts,
+  type CartEvent,
+} from '../../src/cart/index.ts';
+import { uniqueName } from '../es/fixtures.ts';
+
+const DEVICE = '0192f3c4-0000-7000-8000-00000000d001';
+const opened: Carts[] = [];
+
+async function freshCarts(name = uniqueName('carts')): Promise<Carts> {
+  const carts = await openCarts({ name, deviceId: DEVICE });
+  opened.push(carts);
+  return carts;
+}
+
+afterEach(async () => {
+  for (const carts of opened.splice(0)) {
+    carts.close();
+    await deleteEventStore(carts.store.name);
+  }
+});
+
+const skus = catalog.slice(0, 6).map((p) => p.sku);
+const commandArb: fc.Arbitrary<CartCommand> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ type: fc.constant('AddItem' as const), data: fc.record({ sku: fc.constantFrom(...skus, 'NOPE-999'), quantity: fc.integer({ min: 0, max: 60 }) }) }) },
+  { weight: 3, arbitrary: fc.record({ type: fc.constant('ChangeQuantity' as const), data: fc.record({ sku: fc.constantFrom(...skus), quantity: fc.integer({ min: 0, max: 100 }) }) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('RemoveItem' as const), data: fc.record({ sku: fc.constantFrom(...skus) }) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('RenameCart' as const), data: fc.record({ name: fc.constantFrom('Weekly', 'Party', ' ', 'Weekly ') }) }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'ClearCart' as const, data: {} }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'Checkout' as const, data: {} }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'ArchiveCart' as const, data: {} }) },
+);
+
+async function allEvents(carts: Carts): Promise<EventEnvelope[]> {
+  const events: EventEnvelope[] = [];
+  for (let page = await carts.store.readLog(); ; page = await carts.store.readLog({ after: page.cursor })) {
+    events.push(...page.events);
+    if (page.done) return events;
+  }
+}
+
+function foldRows<Row>(projection: { keysOf: (e: EventEnvelope) => readonly string[]; evolve: (r: Row | undefined, e: EventEnvelope, k: string) => Row | undefined }, events: EventEnvelope[]) {
+  const rows = new Map<string, Row | undefined>();
+  for (const e of events) for (const key of projection.keysOf(e)) rows.set(key, projection.evolve(rows.get(key), e, key));
+  return rows;
+}
+
+describe('cart log', () => {
+  it('keeps read models equal to a fold of the log and to a rebuild, for random command sequences', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), commandArb), { maxLength: 40 }), async (steps) => {
+        const carts = await freshCarts();
+        const cartIds = [await carts.openCart('One'), await carts.openCart('Two'), await carts.openCart('Three')];
+        for (const [which, command] of steps) {
+          await carts.execute(cartIds[which]!, command).catch((error) => {
+            if (!(error instanceof DomainError)) throw error;
+          });
+        }
+        const events = await allEvents(carts);
+        const views = foldRows(cartViewProjection, events);
+        for (const cartId of cartIds) {
+          expect(await carts.view(cartId)).toEqual(views.get(cartId));
+          const stream = events.filter((e) => e.streamId === cartId);
+          expect(stream.map((e) => e.version)).toEqual(stream.map((_, i) => i + 1));
+          const state = fold(cartDecider, stream as unknown as CartEvent[]);
+          const view = views.get(cartId)!;
+          expect(view.lines.map(({ sku, quantity }) => ({ sku, quantity }))).toEqual(state.lines.map(({ sku, quantity }) => ({ sku, quantity })));
+          expect(view.itemCount).toBe(state.lines.reduce((n, l) => n + l.quantity, 0));
+        }
+        const list = await carts.list();
+        expect(new Map(list.map((row) => [row.cartId, row]))).toEqual(foldRows(cartListProjection, events));
+        const incremental = await carts.store.db.readModels.toArray();
+        await carts.store.rebuildProjections();
+        expect(await carts.store.db.readModels.toArray()).toEqual(incremental);
+        carts.close();
+        await deleteEventStore(carts.store.name);
+        opened.pop();
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('appends nothing for a command id already handled, for the cart’s whole life', async () => {
+    const carts = await freshCarts();
+    const cartId = await carts.openCart('Weekly');
+    const sku = catalog[0]!.sku;
+    const commandId = uuidv7();
+    await carts.execute(cartId, { type: 'AddItem', data: { sku, quantity: 2 } }, commandId);
+    await carts.execute(cartId, { type: 'AddItem', data: { sku, quantity: 1 } });
+    const again = await carts.execute(cartId, { type: 'AddItem', data: { sku, quantity: 2 } }, commandId);
+    expect(again.duplicate).toBe(true);
+    expect((await carts.view(cartId))?.lines[0]?.quantity).toBe(3);
+    expect(await carts.store.streamVersion(cartId)).toBe(3);
+  });
+
+  it('refuses a rule violation with a readable message and writes nothing', async () => {
+    const carts = await freshCarts();
+    const cartId = await carts.openCart('Weekly');
+    const error = await carts.execute(cartId, { type: 'AddItem', data: { sku: catalog[0]!.sku, quantity: 120 } }).catch((e) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.code).toBe('invalid_quantity');
+    expect(error.message).toMatch(/99/);
+    expect(await carts.store.streamVersion(cartId)).toBe(1);
+    expect(await carts.store.db.commands.count()).toBe(1);
+  });
+
+  it('records the catalog price, the device and the command in each event', async () => {
+    const carts = await freshCarts();
+    const cartId = await carts.openCart('Weekly');
+    const product = catalog[3]!;
+    const commandId = uuidv7();
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: product.sku, quantity: 2 } }, commandId);
+    const [, added] = await carts.store.readStream(cartId);
+    expect(added).toMatchObject({
+      type: 'ItemAdded',
+      schemaVersion: 1,
+      version: 2,
+      data: { sku: product.sku, name: product.name, unitPrice: product.unitPrice, quantity: 2 },
+      meta: { deviceId: DEVICE, commandId },
+    });
+    expect(added).not.toHaveProperty('position');
+    expect(added!.meta).not.toHaveProperty('correlationId');
+  });
+
+  it('feeds the async popularity projection behind the log, catching up', async () => {
+    const carts = await freshCarts();
+    const cartId = await carts.openCart('Weekly');
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: catalog[0]!.sku, quantity: 2 } });
+    await carts.store.catchUp();
+    expect(await carts.store.lag('popularity')).toBe(0);
+    expect(await carts.store.getRow('popularity', catalog[0]!.sku)).toMatchObject({ adds: 1, unitsAdded: 2 });
+  });
+});
