@@ -20,6 +20,8 @@ import { createAsyncProjector, project, rebuild, rowsOf, type AsyncProjector } f
 import { createUpcast, type Upcaster } from './upcast.ts';
 import { checkEnvelope, type DataValidator } from './validate.ts';
 
+const CATCH_UP_DELAY_MS = 100;
+
 export interface EventStoreOptions {
   /** The IndexedDB database name: another name is another, independent store (e.g. a sandbox). */
   name: string;
@@ -178,7 +180,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     const newHead: StreamHead = { ...head, streamId, version, confirmedThrough: head?.confirmedThrough ?? 0 };
     if (snapshot) newHead.snapshot = snapshot;
     heads.set(streamId, newHead);
-    await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes)]);
+    await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes.map(upcast))]);
     touched.add(streamId);
     return { version, events: envelopes, duplicate: false };
   }
@@ -260,8 +262,16 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     await db.open();
     await prepareProjections();
   });
-  changes.subscribe(() => void catchUp().catch(() => {}));
-  void catchUp().catch(() => {});
+  // Async projections catch up shortly after writes settle, not after each one: their
+  // transactions would otherwise queue between the commands of a burst.
+  let catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleCatchUp = () => {
+    if (projectors.size === 0) return;
+    clearTimeout(catchUpTimer);
+    catchUpTimer = setTimeout(() => void catchUp().catch(() => {}), CATCH_UP_DELAY_MS);
+  };
+  changes.subscribe(scheduleCatchUp);
+  scheduleCatchUp();
 
   /** Read models whose code version moved are rebuilt from the log before anyone reads them. */
   async function prepareProjections(): Promise<void> {
@@ -304,6 +314,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     lag: (name) => projectors.get(name)?.lag() ?? Promise.resolve(0),
     metrics,
     close() {
+      clearTimeout(catchUpTimer);
       changes.close();
       db.close();
     },
