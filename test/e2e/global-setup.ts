@@ -1,0 +1,36 @@
+// e2e tests drive what users get: a real Vite build served by the real app over a socket.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { build } from 'vite';
+import type { TestProject } from 'vitest/node';
+import { createApp } from '../../src/server/app.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+  }
+}
+
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const temp = mkdtempSync(join(tmpdir(), 'cartlog-e2e-'));
+  const outDir = join(temp, 'dist');
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  await build({ root, build: { outDir, emptyOutDir: true }, logLevel: 'warn' });
+
+  // The sync endpoints will read DATA_DIR; give this run its own so no test sees another's data.
+  process.env.DATA_DIR = join(temp, 'data');
+  const app = createApp({ staticDir: outDir, log: () => {} });
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((ready, fail) => server.once('listening', ready).once('error', fail));
+  const { port } = server.address() as AddressInfo;
+  project.provide('baseUrl', `http://127.0.0.1:${port}`);
+
+  return async () => {
+    await new Promise<void>((done) => server.close(() => done()));
+    rmSync(temp, { recursive: true, force: true });
+  };
+}
