@@ -1,0 +1,37 @@
+// Why an action cannot succeed, known from the read model before asking the decider
+// (CONTRACT §6): the page disables such a button and puts the reason in its name and title.
+// undefined means "worth trying" — the decider still has the last word, and a refusal shows
+// error-message. The wording matches the decider's, so a reason reads the same either way.
+import type { CartView, CartViewLine } from '../cart/projections.ts';
+import { QUANTITY_MAX, QUANTITY_MIN } from '../cart/events.ts';
+
+export type Blocker = string | undefined;
+
+export function cartLocked(view: CartView): Blocker {
+  if (view.status === 'checked-out') return 'This cart has been checked out, so it can no longer be changed.';
+  if (view.status === 'archived') return 'This cart is archived, so it can no longer be changed.';
+  return undefined;
+}
+
+export function lineBlockers(view: CartView, line: CartViewLine): { increase: Blocker; decrease: Blocker; remove: Blocker } {
+  const locked = cartLocked(view);
+  return {
+    increase: locked ?? (line.quantity >= QUANTITY_MAX ? `A line holds at most ${QUANTITY_MAX}.` : undefined),
+    decrease: locked ?? (line.quantity <= QUANTITY_MIN ? `The quantity is already ${QUANTITY_MIN}; remove the line instead.` : undefined),
+    remove: locked,
+  };
+}
+
+export function cartBlockers(view: CartView): { checkout: Blocker; clear: Blocker } {
+  const locked = cartLocked(view);
+  const empty = view.lines.length === 0;
+  return {
+    checkout: locked ?? (empty ? 'The cart is empty — add something before checking out.' : undefined),
+    clear: locked ?? (empty ? 'The cart is already empty.' : undefined),
+  };
+}
+
+/** An accessible name that carries the reason while the action is unavailable. */
+export function labelWith(action: string, blocker: Blocker): string {
+  return blocker ? `${action} — unavailable: ${blocker}` : action;
+}

@@ -1,0 +1,110 @@
+// The page's session, free of Svelte and the DOM so it runs in Node: which cart is current (kept
+// in storage across reloads), and running the shopper's commands against it. Whatever a refusal
+// says lands in state.error until the next accepted command. The caller hands in `state`, so a
+// Svelte wrapper can pass a $state proxy and a test a plain object.
+import { openCarts, type CartCommand, type Carts } from '../cart/index.ts';
+import { DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
+import type { KeyValueStorage } from './device.ts';
+
+export const CURRENT_CART_KEY = 'cartlog:current-cart';
+export const DEFAULT_CART_NAME = 'My cart';
+
+export interface SessionState {
+  /** Set once the session is open; every command goes to this cart. */
+  cartId: string;
+  /** The reason the last command was refused; '' once a command succeeds. */
+  error: string;
+}
+
+export interface SessionOptions {
+  storage: KeyValueStorage;
+  deviceId: string;
+  /** The IndexedDB database; tests use their own, a sandbox will too. */
+  dbName?: string;
+  state?: SessionState;
+}
+
+export interface Session {
+  readonly carts: Carts;
+  readonly state: SessionState;
+  /** Runs one command against the current cart; true when it was accepted. */
+  run: (command: CartCommand) => Promise<boolean>;
+  /**
+   * Moves a line's quantity by `delta` from what it is when the command runs, not when the button
+   * was pressed: two quick presses of "+" make two more, although the view had not caught up.
+   */
+  adjust: (sku: string, delta: number) => Promise<boolean>;
+  /** The shopper has read the refusal. */
+  dismissError: () => void;
+  /** Opens a new, empty cart and makes it current. */
+  newCart: (name?: string) => Promise<boolean>;
+  close: () => void;
+}
+
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { storage } = options;
+  const carts = await openCarts({ deviceId: options.deviceId, ...(options.dbName ? { name: options.dbName } : {}) });
+  const state = options.state ?? { cartId: '', error: '' };
+  state.cartId = await currentCart(carts, storage.getItem(CURRENT_CART_KEY));
+  storage.setItem(CURRENT_CART_KEY, state.cartId);
+  const stopUpgraded = carts.store.onUpgraded((error) => (state.error = error.message));
+
+  // One command at a time from this page: a command's input (the cart, a line's quantity) is
+  // read when its turn comes, after everything clicked before it has been written.
+  let queue: Promise<unknown> = Promise.resolve();
+  function attempt(work: () => Promise<unknown>): Promise<boolean> {
+    const turn = queue.then(async () => {
+      try {
+        await work();
+        state.error = '';
+        return true;
+      } catch (error) {
+        state.error = reasonOf(error);
+        return false;
+      }
+    });
+    queue = turn;
+    return turn;
+  }
+
+  return {
+    carts,
+    state,
+    run: (command) => attempt(() => carts.execute(state.cartId, command)),
+    adjust: (sku, delta) =>
+      attempt(async () => {
+        const line = (await carts.view(state.cartId))?.lines.find((l) => l.sku === sku);
+        // A line that is gone is left to the decider, which says so in its own words.
+        await carts.execute(state.cartId, { type: 'ChangeQuantity', data: { sku, quantity: (line?.quantity ?? 0) + delta } });
+      }),
+    newCart: (name = DEFAULT_CART_NAME) =>
+      attempt(async () => {
+        state.cartId = await carts.openCart(name);
+        storage.setItem(CURRENT_CART_KEY, state.cartId);
+      }),
+    dismissError: () => void (state.error = ''),
+    close() {
+      stopUpgraded();
+      carts.close();
+    },
+  };
+}
+
+/**
+ * The stored cart while it exists and is not archived (a checked-out one stays, to show its
+ * order); else the latest open cart; else a new one, so a fresh profile can add at once.
+ */
+async function currentCart(carts: Carts, stored: string | null): Promise<string> {
+  const view = stored ? await carts.view(stored) : undefined;
+  if (view && view.status !== 'archived') return view.cartId;
+  const open = (await carts.list()).filter((cart) => cart.status === 'open');
+  const latest = open.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+  return latest?.cartId ?? carts.openCart(DEFAULT_CART_NAME);
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof DomainError || error instanceof StorageFullError || error instanceof DatabaseUpgradedError) return error.message;
+  // Not a rule and not storage: a bug. Say something, and leave the details for the console.
+  console.error(error);
+  return 'Something went wrong and the change was not saved. Please try again.';
+}

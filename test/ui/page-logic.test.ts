@@ -1,0 +1,78 @@
+// The page's pure helpers: catalog search, why an action is unavailable, what gets announced.
+import { describe, expect, it } from 'vitest';
+import { catalog, categories, type CartView } from '../../src/cart/index.ts';
+import { cartAnnouncement } from '../../src/ui/announce.ts';
+import { cartBlockers, labelWith, lineBlockers } from '../../src/ui/blockers.ts';
+import { filterCatalog } from '../../src/ui/catalog-filter.ts';
+
+const money = (cents: number) => `€${(cents / 100).toFixed(2)}`;
+
+function cart(lines: [sku: string, quantity: number][], extra: Partial<CartView> = {}): CartView {
+  const viewLines = lines.map(([sku, quantity]) => ({ sku, name: `Name ${sku}`, unitPrice: 100, quantity, lineTotal: 100 * quantity }));
+  return {
+    cartId: 'cart-1',
+    name: 'My cart',
+    status: 'open',
+    lines: viewLines,
+    total: viewLines.reduce((sum, line) => sum + line.lineTotal, 0),
+    itemCount: viewLines.reduce((sum, line) => sum + line.quantity, 0),
+    version: 1,
+    openedAt: '2026-11-27T06:00:00.000Z',
+    updatedAt: '2026-11-27T06:00:00.000Z',
+    ...extra,
+  };
+}
+
+describe('filterCatalog', () => {
+  it('without a query lists every product under its category, in catalog order', () => {
+    const groups = filterCatalog('  ');
+    expect(groups.map((g) => g.category)).toEqual(categories);
+    expect(groups.flatMap((g) => g.products)).toEqual(catalog);
+  });
+
+  it('matches every word in name, SKU or category, ignoring case and accents', () => {
+    expect(filterCatalog('CREME').flatMap((g) => g.products.map((p) => p.sku))).toEqual(['DAI-007']);
+    expect(filterCatalog('dairy 500').flatMap((g) => g.products.map((p) => p.sku))).toEqual(['DAI-002']);
+    expect(filterCatalog('fru-00').every((g) => g.category === 'Fruit')).toBe(true);
+    expect(filterCatalog('no such thing')).toEqual([]);
+  });
+});
+
+describe('blockers', () => {
+  it('say why a quantity cannot go below 1 or above 99', () => {
+    const view = cart([['A', 1], ['B', 99], ['C', 5]]);
+    const [one, full, middle] = view.lines as [CartView['lines'][0], CartView['lines'][0], CartView['lines'][0]];
+    expect(lineBlockers(view, one)).toMatchObject({ increase: undefined, decrease: expect.stringMatching(/remove the line/) });
+    expect(lineBlockers(view, full)).toMatchObject({ increase: expect.stringMatching(/99/), decrease: undefined });
+    expect(lineBlockers(view, middle)).toEqual({ increase: undefined, decrease: undefined, remove: undefined });
+  });
+
+  it('block everything on a checked-out cart and checkout of an empty one', () => {
+    const done = cart([['A', 2]], { status: 'checked-out' });
+    expect(Object.values(lineBlockers(done, done.lines[0]!)).every((reason) => /checked out/.test(reason ?? ''))).toBe(true);
+    expect(cartBlockers(done).checkout).toMatch(/checked out/);
+    expect(cartBlockers(cart([]))).toEqual({ checkout: expect.stringMatching(/empty/), clear: expect.stringMatching(/empty/) });
+    expect(labelWith('Check out', undefined)).toBe('Check out');
+    expect(labelWith('Check out', 'Empty.')).toBe('Check out — unavailable: Empty.');
+  });
+});
+
+describe('cartAnnouncement', () => {
+  it('stays quiet on first load and when nothing changed', () => {
+    expect(cartAnnouncement(undefined, cart([]), money)).toBe('');
+    expect(cartAnnouncement(cart([['A', 1]]), cart([['A', 1]]), money)).toBe('');
+  });
+
+  it('names what changed, then the totals', () => {
+    const before = cart([['A', 1], ['B', 2]]);
+    const after = cart([['A', 3], ['C', 1]], { version: 4 });
+    expect(cartAnnouncement(before, after, money)).toBe('Name A: quantity 3. Added Name C, quantity 1. Removed Name B. Cart: 4 items, total €4.00.');
+    expect(cartAnnouncement(before, cart([], { version: 2 }), money)).toBe('Cart cleared. Cart: 0 items, total €0.00.');
+  });
+
+  it('announces an order and a switch of cart', () => {
+    const open = cart([['A', 1]]);
+    expect(cartAnnouncement(open, cart([['A', 1]], { status: 'checked-out', version: 2 }), money)).toBe('Order placed: 1 item, total €1.00.');
+    expect(cartAnnouncement(open, cart([], { cartId: 'cart-2' }), money)).toBe('Now showing cart My cart: 0 items, total €0.00.');
+  });
+});
