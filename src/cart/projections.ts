@@ -58,43 +58,48 @@ function asCartEvent(event: EventEnvelope): CartEventEnvelope | undefined {
 
 const cartKeys = (event: EventEnvelope): readonly string[] => (asCartEvent(event) ? [event.streamId] : []);
 
-/** Folds one event into a cart row through the decider's evolve; `build` adds what the row shows. */
-function evolveCartRow<Row extends { name: string; status: OpenedStatus; lines: CartLine[] }>(
-  build: (cart: CartState & { status: OpenedStatus }, event: CartEventEnvelope, previous: Row | undefined) => Row,
-) {
-  return (row: Row | undefined, envelope: EventEnvelope): Row | undefined => {
-    const event = asCartEvent(envelope);
-    if (!event) return row;
-    const before: CartState = row ? { status: row.status, name: row.name, lines: row.lines } : initialCartState();
-    const cart = evolveCart(before, event);
+/**
+ * Folds a run of events into a cart row through the decider's evolve, then builds the row once
+ * (`build` adds what the row shows): bulk paths hand in a whole batch, the command path one event.
+ */
+function cartRow<Row extends { name: string; status: OpenedStatus; lines: CartLine[] }>(
+  build: (cart: CartState & { status: OpenedStatus }, events: readonly CartEventEnvelope[], previous: Row | undefined) => Row,
+): Pick<Projection<Row>, 'evolve' | 'evolveAll' | 'keysOf' | 'byStream'> {
+  const evolveAll = (row: Row | undefined, envelopes: readonly EventEnvelope[]): Row | undefined => {
+    const events = envelopes.map(asCartEvent).filter((e): e is CartEventEnvelope => e !== undefined);
+    if (events.length === 0) return row;
+    let cart: CartState = row ? { status: row.status, name: row.name, lines: row.lines } : initialCartState();
+    for (const event of events) cart = evolveCart(cart, event);
     // Only a stream that starts with CartOpened is a cart; anything else leaves no row.
     if (cart.status === 'none') return undefined;
-    return build({ ...cart, status: cart.status }, event, row);
+    return build({ ...cart, status: cart.status }, events, row);
   };
+  return { keysOf: cartKeys, byStream: true, evolveAll, evolve: (row, event) => evolveAll(row, [event]) };
 }
 
 export const cartViewProjection: Projection<CartView> = {
   name: 'cartView',
   version: 1,
-  keysOf: cartKeys,
-  evolve: evolveCartRow<CartView>((cart, event, previous) => {
+  ...cartRow<CartView>((cart, events, previous) => {
+    const last = events[events.length - 1]!;
     const lines = cart.lines.map((line) => ({ ...line, lineTotal: line.unitPrice * line.quantity }));
     const view: CartView = {
-      cartId: event.streamId,
+      cartId: last.streamId,
       name: cart.name,
       status: cart.status,
       lines,
       total: cartTotal(lines),
       itemCount: cartItemCount(lines),
-      version: event.version,
-      openedAt: previous?.openedAt ?? event.meta.at,
-      updatedAt: event.meta.at,
+      version: last.version,
+      openedAt: previous?.openedAt ?? events[0]!.meta.at,
+      updatedAt: last.meta.at,
     };
     // Optional fields stay absent rather than undefined, as everywhere in stored data.
-    if (event.type === 'CartCheckedOut') {
-      const { total, itemCount } = event.data;
-      view.checkedOutAt = event.meta.at;
-      view.order = { total, itemCount, at: event.meta.at };
+    const checkout = events.findLast((event) => event.type === 'CartCheckedOut');
+    if (checkout?.type === 'CartCheckedOut') {
+      const { total, itemCount } = checkout.data;
+      view.checkedOutAt = checkout.meta.at;
+      view.order = { total, itemCount, at: checkout.meta.at };
     } else if (previous?.checkedOutAt !== undefined && previous.order) {
       view.checkedOutAt = previous.checkedOutAt;
       view.order = { ...previous.order };
@@ -107,16 +112,18 @@ export const cartViewProjection: Projection<CartView> = {
 export const cartListProjection: Projection<CartListEntry> = {
   name: 'cartList',
   version: 1,
-  keysOf: cartKeys,
-  evolve: evolveCartRow<CartListEntry>((cart, event) => ({
-    cartId: event.streamId,
-    name: cart.name,
-    status: cart.status,
-    itemCount: cartItemCount(cart.lines),
-    total: cartTotal(cart.lines),
-    updatedAt: event.meta.at,
-    lines: cart.lines,
-  })),
+  ...cartRow<CartListEntry>((cart, events) => {
+    const last = events[events.length - 1]!;
+    return {
+      cartId: last.streamId,
+      name: cart.name,
+      status: cart.status,
+      itemCount: cartItemCount(cart.lines),
+      total: cartTotal(cart.lines),
+      updatedAt: last.meta.at,
+      lines: cart.lines,
+    };
+  }),
 };
 
 /**

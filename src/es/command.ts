@@ -39,7 +39,7 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
 
   return (streamId, command, options) =>
     store.transact(async (tx) => {
-      const [handled, head] = await Promise.all([tx.tables.commands.get(options.commandId), tx.head(streamId)]);
+      const [handled, head] = await Promise.all([tx.tables.commands.get(options.commandId), tx.prefetch(streamId)]);
       const version = head?.version ?? 0;
       const snapshot = head?.snapshot?.stateVersion === decider.stateVersion ? head.snapshot : undefined;
       let state = (snapshot?.state as State | undefined) ?? decider.initialState();
@@ -59,20 +59,23 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
       };
       const events: NewEvent[] = decided.map((e) => ({ id: uuidv7(), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, meta }));
       const newVersion = version + events.length;
-      // Both in flight at once: one round trip less, and a failed append aborts the journal too.
+      // Journal first: the append's writes are the last of the transaction, which then commits at
+      // once; if the append fails, the whole transaction (journal included) aborts.
+      const journalled = tx.tables.commands.put({
+        commandId: options.commandId,
+        streamId,
+        status: 'pending',
+        command,
+        versions: events.length ? [version + 1, newVersion] : null,
+        at: meta.at,
+      });
       const [result] = await Promise.all([
         tx.append(streamId, events, {
           expectedVersion: version,
           snapshot: { version: newVersion, stateVersion: decider.stateVersion, state: newState },
+          last: true,
         }),
-        tx.tables.commands.put({
-          commandId: options.commandId,
-          streamId,
-          status: 'pending',
-          command,
-          versions: events.length ? [version + 1, newVersion] : null,
-          at: meta.at,
-        }),
+        journalled,
       ]);
       return { events: result.events, version: result.version, duplicate: false, state: newState };
     });

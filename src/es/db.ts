@@ -77,8 +77,22 @@ export type TableName = keyof Tables;
  * run in transactions of their own, and Dexie reports PrematureCommitError); bound tables
  * cannot fall out of their transaction.
  */
-export function inTransaction<T>(db: CartlogDb, mode: 'r' | 'rw', names: readonly TableName[], work: (tables: Tables) => Promise<T>): Promise<T> {
-  return db.transaction(mode, names as TableName[], (tx: Transaction) => work(bind(tx, names)));
+export function inTransaction<T>(
+  db: CartlogDb,
+  mode: 'r' | 'rw',
+  names: readonly TableName[],
+  work: (tables: Tables, commit: () => void) => Promise<T>,
+): Promise<T> {
+  return db.transaction(mode, names as TableName[], (tx: Transaction) => work(bind(tx, names), () => commitEarly(tx)));
+}
+
+/**
+ * Tells IndexedDB that no request follows, so it commits without waiting for the event loop to
+ * go idle (~0.3 ms per command). Engines without IDBTransaction.commit() just commit as usual.
+ */
+function commitEarly(tx: Transaction): void {
+  const idb = tx.idbtrans as IDBTransaction & { commit?: () => void };
+  idb.commit?.();
 }
 
 function bind(tx: Transaction, names: readonly TableName[]): Tables {

@@ -13,6 +13,16 @@ export interface Projection<Row = unknown> {
   keysOf: (event: EventEnvelope) => readonly string[];
   /** The row after `event`; `undefined` deletes it. Must be pure and must not mutate `row`. */
   evolve: (row: Row | undefined, event: EventEnvelope, key: string) => Row | undefined;
+  /**
+   * Optional: the row after a run of events at once, equal to folding `evolve` over them. Bulk
+   * paths (import, pull, rebuild) call it so a row is built once per batch, not once per event.
+   */
+  evolveAll?: (row: Row | undefined, events: readonly EventEnvelope[], key: string) => Row | undefined;
+  /**
+   * Optional hint: every event touches only the row keyed by its stream id. The command path
+   * then reads that row together with the stream head, saving a round trip.
+   */
+  byStream?: boolean;
 }
 
 /**

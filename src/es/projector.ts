@@ -8,54 +8,72 @@ import type { Upcast } from './upcast.ts';
 
 const REBUILD_PAGES_PER_READ = 200;
 
-/** Folds `events` into the rows they touch. Call inside a readwrite transaction over readModels. */
-export async function project(db: Pick<Tables, 'readModels'>, projections: readonly Projection[], events: readonly EventEnvelope[]): Promise<void> {
-  if (projections.length === 0 || events.length === 0) return;
-  const touched = new Map<string, { projection: Projection; key: string }>();
-  for (const event of events)
-    for (const projection of projections)
-      for (const key of projection.keysOf(event)) touched.set(rowId(projection.name, key), { projection, key });
-  if (touched.size === 0) return;
+/** Rows already read in this transaction, by rowId(); `undefined` = read and absent. */
+export type KnownRows = Map<string, unknown>;
 
-  const targets = [...touched.values()];
-  const stored = await db.readModels.bulkGet(targets.map((t) => [t.projection.name, t.key]));
-  const rows = new Map<string, unknown>();
-  targets.forEach((t, i) => rows.set(rowId(t.projection.name, t.key), stored[i]?.value));
+interface Target {
+  projection: Projection;
+  key: string;
+  events: EventEnvelope[];
+}
 
-  for (const event of events)
-    for (const projection of projections)
-      for (const key of projection.keysOf(event)) {
-        const id = rowId(projection.name, key);
-        rows.set(id, projection.evolve(rows.get(id), event, key));
-      }
-  await writeRows(db, targets, rows);
+/**
+ * Folds `events` into the rows they touch and writes them. Call inside a readwrite transaction
+ * over readModels. Rows in `known` are not read again; when all are known, the writes are issued
+ * in the same tick (so the caller can commit right after).
+ */
+export async function project(
+  db: Pick<Tables, 'readModels'>,
+  projections: readonly Projection[],
+  events: readonly EventEnvelope[],
+  known: KnownRows = new Map(),
+  /** Called as soon as the last write is issued (e.g. to commit the transaction early). */
+  onIssued?: () => void,
+): Promise<void> {
+  const targets = groupByRow(projections, events);
+  if (targets.size === 0) return onIssued?.();
+  const missing = [...targets.entries()].filter(([id]) => !known.has(id));
+  if (missing.length) {
+    const stored = await db.readModels.bulkGet(missing.map(([, t]) => [t.projection.name, t.key]));
+    missing.forEach(([id], i) => known.set(id, stored[i]?.value));
+  }
+  for (const [id, target] of targets) known.set(id, foldRow(target, known.get(id)));
+  const writing = writeRows(db, targets, known);
+  onIssued?.();
+  await writing;
+}
+
+/** Reads the rows a projection with `byStream` keeps for this stream (see Projection.byStream). */
+export async function readStreamRows(db: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamId: string): Promise<KnownRows> {
+  const byStream = projections.filter((p) => p.byStream);
+  const stored = byStream.length ? await db.readModels.bulkGet(byStream.map((p) => [p.name, streamId])) : [];
+  return new Map(byStream.map((p, i) => [rowId(p.name, streamId), stored[i]?.value]));
 }
 
 /** Refolds the projections' rows from the whole log, in pages, and records their versions. */
 export async function rebuild(db: CartlogDb, projections: readonly Projection[], upcast: Upcast): Promise<number> {
   return inTransaction(db, 'rw', ['pages', 'readModels', 'projections'], async (db) => {
-    for (const p of projections) await rowsOf(db, p.name).delete();
-    const rows = new Map<string, unknown>();
-    const targets = new Map<string, { projection: Projection; key: string }>();
-    let lastSeq = 0;
+    const clearing = Promise.all(projections.map((p) => rowsOf(db, p.name).delete()));
+    const rows: KnownRows = new Map();
+    const touched = new Map<string, Target>();
     let count = 0;
+    let lastSeq = 0;
+    const read = (after: number) => db.pages.where('seq').above(after).limit(REBUILD_PAGES_PER_READ).toArray();
+    let next: Promise<EventPage[]> = read(0);
     for (;;) {
-      const pages: EventPage[] = await db.pages.where('seq').above(lastSeq).limit(REBUILD_PAGES_PER_READ).toArray();
+      const pages = await next;
       if (pages.length === 0) break;
-      for (const page of pages)
-        for (const stored of page.events) {
-          const event = upcast(stored);
-          for (const projection of projections)
-            for (const key of projection.keysOf(event)) {
-              const id = rowId(projection.name, key);
-              if (!targets.has(id)) targets.set(id, { projection, key });
-              rows.set(id, projection.evolve(rows.get(id), event, key));
-            }
-          count++;
-        }
       lastSeq = pages[pages.length - 1]!.seq!;
+      next = read(lastSeq); // IndexedDB reads the next batch while this one folds
+      const events = pages.flatMap((page) => page.events.map(upcast));
+      for (const [id, target] of groupByRow(projections, events)) {
+        rows.set(id, foldRow(target, rows.get(id)));
+        touched.set(id, target);
+      }
+      count += events.length;
     }
-    await writeRows(db, [...targets.values()], rows);
+    await clearing;
+    await writeRows(db, touched, rows);
     await db.projections.bulkPut(projections.map((p) => ({ name: p.name, version: p.version, checkpoint: lastSeq })));
     return count;
   });
@@ -119,18 +137,37 @@ export function rowsOf(db: Pick<Tables, 'readModels'>, projection: string) {
   return db.readModels.where('[projection+key]').between([projection, Dexie.minKey], [projection, Dexie.maxKey]);
 }
 
-async function writeRows(db: Pick<Tables, 'readModels'>, targets: readonly { projection: Projection; key: string }[], rows: Map<string, unknown>) {
+/** The rows `events` touch, each with its events in order. */
+function groupByRow(projections: readonly Projection[], events: readonly EventEnvelope[]): Map<string, Target> {
+  const targets = new Map<string, Target>();
+  for (const event of events)
+    for (const projection of projections)
+      for (const key of projection.keysOf(event)) {
+        const id = rowId(projection.name, key);
+        const target = targets.get(id);
+        if (target) target.events.push(event);
+        else targets.set(id, { projection, key, events: [event] });
+      }
+  return targets;
+}
+
+function foldRow({ projection, key, events }: Target, row: unknown): unknown {
+  if (projection.evolveAll) return projection.evolveAll(row, events, key);
+  for (const event of events) row = projection.evolve(row, event, key);
+  return row;
+}
+
+function writeRows(db: Pick<Tables, 'readModels'>, targets: Map<string, Pick<Target, 'projection' | 'key'>>, rows: KnownRows) {
   const puts = [];
   const deletes: [string, string][] = [];
-  for (const { projection, key } of targets) {
-    const value = rows.get(rowId(projection.name, key));
+  for (const [id, { projection, key }] of targets) {
+    const value = rows.get(id);
     if (value === undefined) deletes.push([projection.name, key]);
     else puts.push({ projection: projection.name, key, value });
   }
-  if (puts.length) await db.readModels.bulkPut(puts);
-  if (deletes.length) await db.readModels.bulkDelete(deletes);
+  return Promise.all([puts.length ? db.readModels.bulkPut(puts) : undefined, deletes.length ? db.readModels.bulkDelete(deletes) : undefined]);
 }
 
-function rowId(projection: string, key: string): string {
+export function rowId(projection: string, key: string): string {
   return `${projection}\u0000${key}`;
 }

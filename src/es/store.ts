@@ -16,7 +16,7 @@ import {
 } from './errors.ts';
 import { paginate, readStreamRange, toPage } from './pages.ts';
 import type { ProjectionSpec } from './projection.ts';
-import { createAsyncProjector, project, rebuild, rowsOf, type AsyncProjector } from './projector.ts';
+import { createAsyncProjector, project, readStreamRows, rebuild, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
 import { checkEnvelope, type DataValidator } from './validate.ts';
 
@@ -57,11 +57,18 @@ export interface StoreTransaction {
   /** Tables bound to this transaction (use these, not the db's, inside it). */
   tables: Tables;
   head: (streamId: string) => Promise<StreamHead | undefined>;
+  /** Reads the stream's head and its stream-keyed read-model rows in one round trip, for a later append. */
+  prefetch: (streamId: string) => Promise<StreamHead | undefined>;
   readStream: (streamId: string, from?: number, to?: number) => Promise<EventEnvelope[]>;
   append: (
     streamId: string,
     events: readonly NewEvent[],
-    options?: { expectedVersion?: ExpectedVersion; snapshot?: Snapshot },
+    options?: {
+      expectedVersion?: ExpectedVersion;
+      snapshot?: Snapshot;
+      /** Nothing follows in this transaction: commit as soon as the writes are issued. */
+      last?: boolean;
+    },
   ) => Promise<AppendResult>;
 }
 
@@ -155,9 +162,9 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     newEvents: readonly NewEvent[],
     expected: ExpectedVersion,
     snapshot: Snapshot | undefined,
-    heads: HeadCache,
-    touched: Set<string>,
+    context: { heads: HeadCache; rows: KnownRows; touched: Set<string>; commit?: () => void },
   ): Promise<AppendResult> {
+    const { heads, rows, touched, commit } = context;
     const head = await heads.get(streamId);
     const current = head?.version ?? 0;
     const base = expected === 'any' ? current : expected === 'no_stream' ? 0 : expected;
@@ -180,7 +187,8 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     const newHead: StreamHead = { ...head, streamId, version, confirmedThrough: head?.confirmedThrough ?? 0 };
     if (snapshot) newHead.snapshot = snapshot;
     heads.set(streamId, newHead);
-    await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes.map(upcast))]);
+    // The projection's writes are the last ones issued; then the transaction may commit at once.
+    await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes.map(upcast), rows, commit)]);
     touched.add(streamId);
     return { version, events: envelopes, duplicate: false };
   }
@@ -190,13 +198,25 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   async function transact<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     const touched = new Set<string>();
     const result = await guarded(() =>
-      inTransaction(db, 'rw', writeTables, (t) => {
+      inTransaction(db, 'rw', writeTables, (t, commit) => {
         const heads = createHeadCache(t);
+        const rows: KnownRows = new Map();
         return work({
           tables: t,
           head: heads.get,
+          async prefetch(streamId) {
+            const [head, known] = await Promise.all([heads.get(streamId), readStreamRows(t, inline, streamId)]);
+            known.forEach((value, id) => rows.set(id, value));
+            return head;
+          },
           readStream: (streamId, from, to) => readStream(t, streamId, from, to),
-          append: (streamId, events, opts) => appendInTx(t, streamId, events, opts?.expectedVersion ?? 'any', opts?.snapshot, heads, touched),
+          append: (streamId, events, opts) =>
+            appendInTx(t, streamId, events, opts?.expectedVersion ?? 'any', opts?.snapshot, {
+              heads,
+              rows,
+              touched,
+              ...(opts?.last ? { commit } : {}),
+            }),
         });
       }),
     );
@@ -204,7 +224,17 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     return result;
   }
 
+  let bulkInFlight = 0;
   async function appendBulk(events: readonly EventEnvelope[]): Promise<BulkResult> {
+    bulkInFlight++;
+    try {
+      return await appendBulkNow(events);
+    } finally {
+      bulkInFlight--;
+    }
+  }
+
+  async function appendBulkNow(events: readonly EventEnvelope[]): Promise<BulkResult> {
     validate(events);
     const byStream = new Map<string, EventEnvelope[]>();
     for (const event of events) {
@@ -262,13 +292,13 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     await db.open();
     await prepareProjections();
   });
-  // Async projections catch up shortly after writes settle, not after each one: their
-  // transactions would otherwise queue between the commands of a burst.
+  // Async projections catch up shortly after writes settle, not after each one, and not while
+  // an import or pull is still writing: their transactions would queue between its batches.
   let catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   const scheduleCatchUp = () => {
     if (projectors.size === 0) return;
     clearTimeout(catchUpTimer);
-    catchUpTimer = setTimeout(() => void catchUp().catch(() => {}), CATCH_UP_DELAY_MS);
+    catchUpTimer = setTimeout(() => (bulkInFlight ? scheduleCatchUp() : void catchUp().catch(() => {})), CATCH_UP_DELAY_MS);
   };
   changes.subscribe(scheduleCatchUp);
   scheduleCatchUp();
@@ -288,7 +318,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   return {
     name: options.name,
     db,
-    appendToStream: (streamId, events, opts) => transact((tx) => tx.append(streamId, events, opts)),
+    appendToStream: (streamId, events, opts) => transact((tx) => tx.append(streamId, events, { ...opts, last: true })),
     appendBulk,
     readStream: (streamId, range) => guarded(() => readStream(db, streamId, range?.from, range?.to)),
     readLog: ({ after = 0, limit = 100 } = {}) => guarded(() => readPages(db.pages.where('seq').above(after), limit)),

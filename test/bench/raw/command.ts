@@ -1,0 +1,126 @@
+// The command path written by hand on plain IndexedDB: the same reads and writes as
+// carts.execute(AddItem) in one transaction, and the floor (read a head, add one record).
+import { findProduct } from '../../../src/cart/catalog.ts';
+import type { CartLine, CartState } from '../../../src/cart/decider.ts';
+import type { CartListEntry, CartView } from '../../../src/cart/projections.ts';
+import type { EventPage, StreamHead } from '../../../src/es/db.ts';
+import type { EventEnvelope } from '../../../src/es/envelope.ts';
+import { done, request } from './idb.ts';
+
+export interface RawAddItem {
+  streamId: string;
+  commandId: string;
+  sku: string;
+  quantity: number;
+  deviceId: string;
+}
+
+const lineTotals = (lines: readonly CartLine[]) => lines.map((line) => ({ ...line, lineTotal: line.unitPrice * line.quantity }));
+const total = (lines: readonly CartLine[]) => lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
+const count = (lines: readonly CartLine[]) => lines.reduce((sum, l) => sum + l.quantity, 0);
+
+function page(events: EventEnvelope[]): EventPage {
+  const first = events[0]!;
+  return { streamId: first.streamId, first: first.version, last: first.version + events.length - 1, types: [...new Set(events.map((e) => e.type))], events };
+}
+
+/** A cart as the store leaves it after OpenCart: a page, a head with its snapshot, two read-model rows. */
+export async function seedRawCart(db: IDBDatabase, streamId: string, name: string, deviceId: string): Promise<void> {
+  const at = new Date().toISOString();
+  const opened = { id: crypto.randomUUID(), streamId, version: 1, type: 'CartOpened', schemaVersion: 1, data: { name }, meta: { at, deviceId, commandId: crypto.randomUUID() } };
+  const state: CartState = { status: 'open', name, lines: [] };
+  const view: CartView = { cartId: streamId, name, status: 'open', lines: [], total: 0, itemCount: 0, version: 1, openedAt: at, updatedAt: at };
+  const entry: CartListEntry = { cartId: streamId, name, status: 'open', itemCount: 0, total: 0, updatedAt: at, lines: [] };
+  const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite');
+  tx.objectStore('pages').add(page([opened]));
+  tx.objectStore('streams').put({ streamId, version: 1, confirmedThrough: 0, snapshot: { version: 1, stateVersion: 1, state } } satisfies StreamHead);
+  tx.objectStore('readModels').put({ projection: 'cartView', key: streamId, value: view });
+  tx.objectStore('readModels').put({ projection: 'cartList', key: streamId, value: entry });
+  await done(tx);
+}
+
+/** What AddItem writes, decided from the head's snapshot: the page, the new head, the journal record. */
+export function addItemWrites(head: StreamHead, c: RawAddItem) {
+  const state = head.snapshot!.state as CartState;
+  const version = head.version + 1;
+  const at = new Date().toISOString();
+  const line = state.lines.find((l) => l.sku === c.sku);
+  const product = findProduct(c.sku);
+  if (!product) throw new Error(`same-work: unknown ${c.sku}`);
+  const event = line
+    ? { type: 'ItemQuantityChanged', data: { sku: c.sku, quantity: line.quantity + c.quantity } }
+    : { type: 'ItemAdded', data: { sku: c.sku, name: product.name, unitPrice: product.unitPrice, quantity: c.quantity } };
+  const lines = line
+    ? state.lines.map((l) => (l.sku === c.sku ? { ...l, quantity: l.quantity + c.quantity } : l))
+    : [...state.lines, { sku: c.sku, name: product.name, unitPrice: product.unitPrice, quantity: c.quantity }];
+  const envelope = { id: crypto.randomUUID(), streamId: c.streamId, version, ...event, schemaVersion: 1, meta: { at, deviceId: c.deviceId, commandId: c.commandId } };
+  return {
+    version,
+    at,
+    lines,
+    page: page([envelope]),
+    head: { ...head, version, snapshot: { version, stateVersion: 1, state: { ...state, lines } } },
+    command: { commandId: c.commandId, streamId: c.streamId, status: 'pending' as const, command: { type: 'AddItem', data: { sku: c.sku, quantity: c.quantity } }, versions: [version, version] as [number, number], at },
+  };
+}
+
+/** The two read-model rows after AddItem, from the rows as they were. */
+export function addItemRows(streamId: string, view: CartView, entry: CartListEntry, w: ReturnType<typeof addItemWrites>) {
+  const sums = { total: total(w.lines), itemCount: count(w.lines) };
+  return [
+    { projection: 'cartView', key: streamId, value: { ...view, lines: lineTotals(w.lines), ...sums, version: w.version, updatedAt: w.at } },
+    { projection: 'cartList', key: streamId, value: { ...entry, ...sums, updatedAt: w.at, lines: w.lines } },
+  ];
+}
+
+/** How a same-work transaction orders its requests (the diagnostics try the alternatives). */
+export interface Shape {
+  /** Read the rows with the head (their keys are the stream's): two round trips instead of three. */
+  prefetchRows?: boolean;
+  /** Ask for the commit as soon as the last write is issued instead of waiting for auto-commit. */
+  commit?: boolean;
+}
+
+/**
+ * One transaction: get the command record and the head (with its snapshot), decide, add the
+ * page, put the head with the new snapshot and the command record, get and put the two rows.
+ */
+export async function sameWorkAddItem(db: IDBDatabase, c: RawAddItem, shape: Shape = {}): Promise<void> {
+  const tx = db.transaction(['pages', 'streams', 'readModels', 'commands'], 'readwrite');
+  const complete = done(tx);
+  const readModels = tx.objectStore('readModels');
+  const readRows = () =>
+    Promise.all([
+      request(readModels.get(['cartView', c.streamId]) as IDBRequest<{ value: CartView } | undefined>),
+      request(readModels.get(['cartList', c.streamId]) as IDBRequest<{ value: CartListEntry } | undefined>),
+    ]);
+  const early = shape.prefetchRows ? readRows() : undefined;
+  const [handled, head] = await Promise.all([
+    request(tx.objectStore('commands').get(c.commandId)),
+    request(tx.objectStore('streams').get(c.streamId) as IDBRequest<StreamHead | undefined>),
+  ]);
+  if (handled || !head?.snapshot) throw new Error('raw same-work: unexpected command record or missing head');
+  const w = addItemWrites(head, c);
+  tx.objectStore('pages').add(w.page);
+  tx.objectStore('streams').put(w.head);
+  tx.objectStore('commands').put(w.command);
+  const [view, entry] = await (early ?? readRows());
+  if (!view || !entry) throw new Error('raw same-work: missing read-model rows');
+  for (const row of addItemRows(c.streamId, view.value, entry.value, w)) readModels.put(row);
+  // Auto-commit (the default) waits until the requests are done and the page's task ends.
+  if (shape.commit) tx.commit();
+  await complete;
+}
+
+/** The least a command can cost: one transaction that reads the stream head and adds one record. */
+export async function floorAppend(db: IDBDatabase, streamId: string, nth: number, deviceId: string): Promise<void> {
+  const tx = db.transaction(['pages', 'streams'], 'readwrite');
+  const complete = done(tx);
+  const head = await request(tx.objectStore('streams').get(streamId) as IDBRequest<StreamHead | undefined>);
+  if (!head) throw new Error('raw floor: missing head');
+  const version = head.version + nth;
+  const at = new Date().toISOString();
+  const event = { id: crypto.randomUUID(), streamId, version, type: 'ItemQuantityChanged', schemaVersion: 1, data: { sku: 'FRU-001', quantity: 1 + (nth % 99) }, meta: { at, deviceId, commandId: crypto.randomUUID() } };
+  tx.objectStore('pages').add(page([event]));
+  await complete;
+}

@@ -1,0 +1,107 @@
+// The log's bulk paths on plain IndexedDB: write events packed 100 per record or one record per
+// event, and read the packed records back.
+import { PAGE_SIZE, type EventPage, type StreamHead } from '../../../src/es/db.ts';
+import type { EventEnvelope } from '../../../src/es/envelope.ts';
+import type { Projection } from '../../../src/es/projection.ts';
+import { done, openRaw, request } from './idb.ts';
+
+/** Contiguous runs of one stream, cut every PAGE_SIZE events: the records src/es writes in bulk. */
+export function packPages(events: readonly EventEnvelope[]): EventPage[] {
+  const pages: EventPage[] = [];
+  let run: EventEnvelope[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    const first = run[0]!;
+    pages.push({ streamId: first.streamId, first: first.version, last: first.version + run.length - 1, types: [...new Set(run.map((e) => e.type))], events: run });
+    run = [];
+  };
+  for (const event of events) {
+    if (run.length === PAGE_SIZE || (run.length > 0 && run[0]!.streamId !== event.streamId)) flush();
+    run.push(event);
+  }
+  flush();
+  return pages;
+}
+
+/** One transaction, one record per PAGE_SIZE events, into the `pages` store of cartlogLayout. */
+export async function writePacked(db: IDBDatabase, events: readonly EventEnvelope[]): Promise<void> {
+  const tx = db.transaction('pages', 'readwrite');
+  const complete = done(tx);
+  const pages = tx.objectStore('pages');
+  for (const record of packPages(events)) pages.add(record);
+  await complete;
+}
+
+/** Folds events through projections into rows keyed `projection\0key`, from the rows given. */
+export function foldRows(projections: readonly Projection<any>[], events: readonly EventEnvelope[], rows = new Map<string, unknown>()): Map<string, unknown> {
+  for (const event of events)
+    for (const projection of projections)
+      for (const key of projection.keysOf(event)) {
+        const id = `${projection.name}\u0000${key}`;
+        rows.set(id, projection.evolve(rows.get(id), event, key));
+      }
+  return rows;
+}
+
+/**
+ * Everything appendBulk does to the database, in one transaction: read the streams' heads and
+ * the read-model rows the events touch, then add the pages, put the heads and the folded rows.
+ * `folded`, when given, are the rows folded already (to leave the fold out of a timing).
+ */
+export async function writePackedWithViews(db: IDBDatabase, events: readonly EventEnvelope[], projections: readonly Projection<any>[], folded?: Map<string, unknown>): Promise<void> {
+  const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite');
+  const complete = done(tx);
+  const [streams, readModels] = [tx.objectStore('streams'), tx.objectStore('readModels')];
+  const lastVersions = new Map(events.map((e) => [e.streamId, e.version]));
+  const touched = new Set<string>();
+  for (const event of events) for (const p of projections) for (const key of p.keysOf(event)) touched.add(`${p.name}\u0000${key}`);
+  const ids = [...touched];
+  const [heads, stored] = await Promise.all([
+    Promise.all([...lastVersions.keys()].map((id) => request(streams.get(id) as IDBRequest<StreamHead | undefined>))),
+    Promise.all(ids.map((id) => request(readModels.get(id.split('\u0000')) as IDBRequest<{ value: unknown } | undefined>))),
+  ]);
+  const rows = folded ?? foldRows(projections, events, new Map(ids.map((id, i) => [id, stored[i]?.value])));
+  for (const page of packPages(events)) tx.objectStore('pages').add(page);
+  [...lastVersions].forEach(([streamId, version], i) => streams.put({ ...heads[i], streamId, version, confirmedThrough: heads[i]?.confirmedThrough ?? 0 }));
+  for (const [id, value] of rows) {
+    const [projection, key] = id.split('\u0000');
+    readModels.put({ projection, key, value });
+  }
+  await complete;
+}
+
+/** One transaction, one record per event, into the `events` store of unpackedLayout. */
+export async function writeUnpacked(db: IDBDatabase, events: readonly EventEnvelope[]): Promise<void> {
+  const tx = db.transaction('events', 'readwrite');
+  const complete = done(tx);
+  const store = tx.objectStore('events');
+  for (const event of events) store.add(event);
+  await complete;
+}
+
+/** Every packed record in `seq` order with getAll, `pagesPerRead` at a time, in one transaction; returns the event count. */
+export async function readPacked(db: IDBDatabase, pagesPerRead: number): Promise<number> {
+  const tx = db.transaction('pages', 'readonly');
+  const complete = done(tx);
+  const store = tx.objectStore('pages');
+  let after = 0;
+  let events = 0;
+  for (;;) {
+    const pages = (await request(store.getAll(IDBKeyRange.lowerBound(after, true), pagesPerRead))) as EventPage[];
+    if (pages.length === 0) break;
+    for (const page of pages) events += page.events.length;
+    after = pages[pages.length - 1]!.seq!;
+  }
+  await complete;
+  return events;
+}
+
+/** Open the database as it is (no schema), read one read-model row, close: the floor of a boot. */
+export async function openAndGet(name: string, key: IDBValidKey): Promise<unknown> {
+  const db = await openRaw(name);
+  try {
+    return await request(db.transaction('readModels', 'readonly').objectStore('readModels').get(key));
+  } finally {
+    db.close();
+  }
+}
