@@ -1,7 +1,7 @@
 // The cart log of one device: the generic event store opened with the cart's projections and
 // validator, and the command path wired to the cart decider. The UI and the bench use this.
 import { v7 as uuidv7 } from 'uuid';
-import { createCommandHandler, openEventStore, type CommandResult, type DataValidator, type EventStore } from '../es/index.ts';
+import { createCommandHandler, openEventStore, type CommandInput, type CommandResult, type DataValidator, type EventStore } from '../es/index.ts';
 import type { CartCommand } from './commands.ts';
 import { cartDecider, type CartState } from './decider.ts';
 import { CURRENT_SCHEMA_VERSION, validateCartEvent, type CartEventType } from './events.ts';
@@ -12,8 +12,11 @@ export const LIVE_DATABASE = 'cartlog';
 export interface Carts {
   store: EventStore;
   deviceId: string;
-  /** Decides and appends one command. Throws DomainError when a rule refuses it (nothing is written). */
-  execute: (cartId: string, command: CartCommand, commandId?: string) => Promise<CommandResult<CartState>>;
+  /**
+   * Decides and appends one command — or one made from the cart's current state inside the
+   * transaction (see CommandInput). Throws DomainError when a rule refuses it (nothing is written).
+   */
+  execute: (cartId: string, command: CommandInput<CartState, CartCommand>, commandId?: string) => Promise<CommandResult<CartState>>;
   /** Opens a new cart and returns its id (`cart-<uuid>`). */
   openCart: (name: string) => Promise<string>;
   view: (cartId: string) => Promise<CartView | undefined>;

@@ -30,14 +30,25 @@ export interface CommandHandlerOptions<State, Command, Event extends DomainEvent
   schemaVersionOf: (type: string) => number;
 }
 
-export type HandleCommand<State, Command> = (streamId: string, command: Command, options: CommandOptions) => Promise<CommandResult<State>>;
+/**
+ * A command, or a function that makes it from the stream's current state inside the command's
+ * transaction. The latter is how "one more than now" stays right when two tabs press "+" at the
+ * same moment: each is decided against what the other already wrote, so neither is lost.
+ */
+export type CommandInput<State, Command> = Command | ((state: State) => Command);
+
+export type HandleCommand<State, Command> = (
+  streamId: string,
+  command: CommandInput<State, Command>,
+  options: CommandOptions,
+) => Promise<CommandResult<State>>;
 
 export function createCommandHandler<State, Command, Event extends DomainEvent>(
   config: CommandHandlerOptions<State, Command, Event>,
 ): HandleCommand<State, Command> {
   const { store, decider, deviceId, schemaVersionOf } = config;
 
-  return (streamId, command, options) =>
+  return (streamId, input, options) =>
     store.transact(async (tx) => {
       const [handled, head] = await Promise.all([tx.tables.commands.get(options.commandId), tx.prefetch(streamId)]);
       const version = head?.version ?? 0;
@@ -48,6 +59,7 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
 
       if (handled && !(options.rerun && handled.status === 'pending')) return { events: [], version, duplicate: true, state };
 
+      const command = typeof input === 'function' ? (input as (state: State) => Command)(state) : input;
       const decided = decider.decide(command, state);
       const newState = fold(decider, decided, state);
       const meta = {

@@ -105,6 +105,21 @@ describe('cart log', () => {
     expect(await carts.store.streamVersion(cartId)).toBe(3);
   });
 
+  it('loses no increment when two tabs change the same line at the same moment', async () => {
+    const name = uniqueName('carts');
+    const [tabA, tabB] = [await freshCarts(name), await freshCarts(name)];
+    const cartId = await tabA.openCart('Shared');
+    const sku = catalog[0]!.sku;
+    await tabA.execute(cartId, { type: 'AddItem', data: { sku, quantity: 1 } });
+    const oneMore = (state: { lines: { sku: string; quantity: number }[] }): CartCommand => ({
+      type: 'ChangeQuantity',
+      data: { sku, quantity: (state.lines.find((l) => l.sku === sku)?.quantity ?? 0) + 1 },
+    });
+    await Promise.all([tabA.execute(cartId, oneMore), tabB.execute(cartId, oneMore), tabA.execute(cartId, oneMore), tabB.execute(cartId, oneMore)]);
+    expect((await tabB.view(cartId))?.lines[0]?.quantity).toBe(5);
+    expect(await tabA.store.streamVersion(cartId)).toBe(6);
+  });
+
   it('refuses a rule violation with a readable message and writes nothing', async () => {
     const carts = await freshCarts();
     const cartId = await carts.openCart('Weekly');
