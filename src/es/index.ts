@@ -10,3 +10,4 @@ export type { Change, ChangeListener } from './changes.ts';
 export { PAGE_SIZE, type StreamHead, type Snapshot, type CommandRecord } from './db.ts';
 export * from './store.ts';
 export * from './command.ts';
+export * from './history.ts';

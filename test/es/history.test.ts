@@ -1,0 +1,68 @@
+// The time-travel engine against the plain definition: the state at version v is the fold of
+// the first v events, skipped ones left out — at every version, for random histories and skips.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createHistory } from '../../src/es/history.ts';
+
+interface Tally {
+  sum: number;
+  seen: number[];
+}
+const tally = {
+  initialState: (): Tally => ({ sum: 0, seen: [] }),
+  evolve: (state: Tally, n: number): Tally => ({ sum: state.sum + n, seen: [...state.seen, n] }),
+};
+const foldWithout = (events: number[], upTo: number, skipped: Set<number>) =>
+  events.slice(0, upTo).reduce((state, n, i) => (skipped.has(i + 1) ? state : tally.evolve(state, n)), tally.initialState());
+
+describe('history engine', () => {
+  it('gives, at every version, the fold of the prefix without the skipped events', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 120 }),
+        fc.integer({ min: 1, max: 17 }),
+        fc.array(fc.integer({ min: 1, max: 120 }), { maxLength: 6 }),
+        fc.array(fc.integer({ min: 0, max: 130 }), { minLength: 1, maxLength: 20 }),
+        (events, interval, skips, jumps) => {
+          const history = createHistory({ ...tally, interval }, events);
+          for (const v of jumps) expect(history.stateAt(v)).toEqual(foldWithout(events, v, new Set()));
+          history.setSkipped(skips);
+          for (const v of jumps) expect(history.stateAt(v)).toEqual(foldWithout(events, v, new Set(skips)));
+          for (let v = 0; v <= events.length; v++) expect(history.stateAt(v)).toEqual(foldWithout(events, v, new Set(skips)));
+          history.setSkipped([]);
+          expect(history.stateAt(events.length)).toEqual(foldWithout(events, events.length, new Set()));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('grows with new events without changing what earlier versions show', () => {
+    const history = createHistory({ ...tally, interval: 4 }, [1, 2, 3]);
+    expect(history.stateAt(3).sum).toBe(6);
+    history.append([10, 20, 30, 40, 50]);
+    expect(history.length).toBe(8);
+    expect(history.stateAt(3).sum).toBe(6);
+    expect(history.stateAt(8).sum).toBe(156);
+    expect(history.stateAt(99).sum).toBe(156); // clamped to the present
+    expect(history.eventAt(4)).toBe(10);
+  });
+
+  it('jumps in O(interval) evolve calls, not O(position)', () => {
+    let calls = 0;
+    const counting = { initialState: () => 0, evolve: (s: number, n: number) => (calls++, s + n) };
+    const events = Array.from({ length: 100_000 }, () => 1);
+    const history = createHistory({ ...counting, interval: 256 }, events);
+    history.stateAt(100_000); // builds the checkpoints once
+    calls = 0;
+    for (const v of [99_999, 512, 77_777, 3, 100_000, 50_001]) history.stateAt(v);
+    expect(calls).toBeLessThanOrEqual(6 * 256);
+    history.setSkipped([90_000]);
+    calls = 0;
+    expect(history.stateAt(100_000)).toBe(99_999);
+    expect(calls).toBeLessThanOrEqual(10_000 + 256); // refolds only after the skipped event
+    calls = 0;
+    expect(history.stateAt(20_000)).toBe(20_000);
+    expect(calls).toBeLessThanOrEqual(256);
+  });
+});
