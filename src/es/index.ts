@@ -11,3 +11,4 @@ export { PAGE_SIZE, type StreamHead, type Snapshot, type CommandRecord } from '.
 export * from './store.ts';
 export * from './command.ts';
 export * from './history.ts';
+export * from './logfile.ts';
