@@ -5,3 +5,4 @@ export * from './events.ts';
 export * from './decider.ts';
 export * from './projections.ts';
 export * from './carts.ts';
+export * from './sandbox.ts';

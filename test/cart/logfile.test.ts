@@ -2,7 +2,8 @@
 // refused with its first bad line and a reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { catalog, openCarts, validateCartData, type Carts } from '../../src/cart/index.ts';
+import { Dexie } from 'dexie';
+import { catalog, importIntoSandbox, openCarts, validateCartData, type Carts } from '../../src/cart/index.ts';
 import { checkFileSize, deleteEventStore, exportOrder, logFileLines, readLogFile, type EventEnvelope } from '../../src/es/index.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
@@ -79,5 +80,32 @@ describe('export file', () => {
     expect(checkFileSize(256 * 1024 * 1024 + 1)).toMatchObject({ ok: false, line: 1, reason: expect.stringMatching(/over 256 MiB/) });
     expect(checkFileSize(0)).toMatchObject({ ok: false, line: 1 });
     expect(checkFileSize(1000)).toBeNull();
+  });
+});
+
+describe('import into a sandbox', () => {
+  it('imports a good file into its own database, leaving the live log untouched', async () => {
+    const file = new Blob([...logFileLines(events)]);
+    const liveBefore = (await carts.store.readLog()).events.length;
+    const result = await importIntoSandbox(file, { deviceId: uuidv7(), name: uniqueName('sandbox') });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    try {
+      expect(result.eventCount).toBe(5);
+      expect(result.carts.store.name).not.toBe(carts.store.name);
+      for (const cart of await carts.list()) expect(await result.carts.view(cart.cartId)).toEqual(await carts.view(cart.cartId));
+      expect((await carts.store.readLog()).events.length).toBe(liveBefore);
+    } finally {
+      result.carts.close();
+      await deleteEventStore(result.carts.store.name);
+    }
+  });
+
+  it('imports nothing from a bad file and says which line and why', async () => {
+    const lines = fileOf([events[0], { ...events[1], version: 3 }]);
+    const name = uniqueName('sandbox');
+    const result = await importIntoSandbox(new Blob([lines.join('\n')]), { deviceId: uuidv7(), name });
+    expect(result).toMatchObject({ ok: false, line: 3, reason: expect.stringMatching(/starts at version 3/) });
+    expect(await Dexie.exists(name)).toBe(false);
   });
 });

@@ -1,0 +1,33 @@
+// Importing an export file never touches the live log: a good file goes into a sandbox, which is
+// simply another database (the store is opened by name), and a sandbox never syncs.
+import { checkFileSize, deleteEventStore, readLogFile, type LogFileResult } from '../es/index.ts';
+import { LIVE_DATABASE, openCarts, validateCartData, type Carts } from './carts.ts';
+
+export const SANDBOX_PREFIX = `${LIVE_DATABASE}-sandbox-`;
+const IMPORT_BATCH = 10_000;
+
+export type ImportResult = { ok: true; carts: Carts; eventCount: number } | Extract<LogFileResult, { ok: false }>;
+
+/** Validates the whole file, then (only if it is good) writes it into a fresh sandbox database. */
+export async function importIntoSandbox(file: Blob, options: { deviceId: string; name?: string }): Promise<ImportResult> {
+  const refused = checkFileSize(file.size);
+  if (refused && !refused.ok) return refused;
+  const lines = (await file.text()).split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  const result = readLogFile(lines, validateCartData);
+  if (!result.ok) return result;
+
+  const name = options.name ?? `${SANDBOX_PREFIX}${Date.now()}`;
+  await deleteEventStore(name);
+  const carts = await openCarts({ name, deviceId: options.deviceId });
+  try {
+    for (let i = 0; i < result.events.length; i += IMPORT_BATCH) await carts.store.appendBulk(result.events.slice(i, i + IMPORT_BATCH));
+  } catch (error) {
+    carts.close();
+    await deleteEventStore(name);
+    throw error;
+  }
+  return { ok: true, carts, eventCount: result.events.length };
+}
+
+export const isSandbox = (databaseName: string): boolean => databaseName.startsWith(SANDBOX_PREFIX);
