@@ -6,3 +6,4 @@ export * from './decider.ts';
 export * from './projections.ts';
 export * from './carts.ts';
 export * from './sandbox.ts';
+export * from './restore.ts';

@@ -31,11 +31,12 @@ export interface CommandHandlerOptions<State, Command, Event extends DomainEvent
 }
 
 /**
- * A command, or a function that makes it from the stream's current state inside the command's
+ * A command, several decided one after another as ONE command (one commandId, one transaction:
+ * e.g. a restore), or a function that makes either from the stream's current state inside the
  * transaction. The latter is how "one more than now" stays right when two tabs press "+" at the
  * same moment: each is decided against what the other already wrote, so neither is lost.
  */
-export type CommandInput<State, Command> = Command | ((state: State) => Command);
+export type CommandInput<State, Command> = Command | readonly Command[] | ((state: State) => Command | readonly Command[]);
 
 export type HandleCommand<State, Command> = (
   streamId: string,
@@ -59,9 +60,14 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
 
       if (handled && !(options.rerun && handled.status === 'pending')) return { events: [], version, duplicate: true, state };
 
-      const command = typeof input === 'function' ? (input as (state: State) => Command)(state) : input;
-      const decided = decider.decide(command, state);
-      const newState = fold(decider, decided, state);
+      const command = typeof input === 'function' ? (input as (state: State) => Command | readonly Command[])(state) : input;
+      const decided: Event[] = [];
+      let newState = state;
+      for (const step of Array.isArray(command) ? (command as readonly Command[]) : [command as Command]) {
+        const events = decider.decide(step, newState);
+        decided.push(...events);
+        newState = fold(decider, events, newState);
+      }
       const meta = {
         at: new Date().toISOString(),
         deviceId,

@@ -10,6 +10,7 @@ import {
   cartListProjection,
   cartViewProjection,
   openCarts,
+  restoreCommands,
   type CartCommand,
   type Carts,
   type CartEvent,
@@ -118,6 +119,23 @@ describe('cart log', () => {
     await Promise.all([tabA.execute(cartId, oneMore), tabB.execute(cartId, oneMore), tabA.execute(cartId, oneMore), tabB.execute(cartId, oneMore)]);
     expect((await tabB.view(cartId))?.lines[0]?.quantity).toBe(5);
     expect(await tabA.store.streamVersion(cartId)).toBe(6);
+  });
+
+  it('restores an earlier state as one command: ordinary events, one commandId, history kept', async () => {
+    const carts = await freshCarts();
+    const cartId = await carts.openCart('Weekly');
+    const [a, b] = [catalog[0]!.sku, catalog[1]!.sku];
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: a, quantity: 2 } });
+    const earlier = fold(cartDecider, (await carts.store.readStream(cartId)) as unknown as CartEvent[]);
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: b, quantity: 1 } });
+    await carts.execute(cartId, { type: 'RenameCart', data: { name: 'Party' } });
+    await carts.execute(cartId, { type: 'RemoveItem', data: { sku: a } });
+    const commandId = uuidv7();
+    const result = await carts.execute(cartId, (present) => restoreCommands(present, earlier), commandId);
+    expect(result.events.map((e) => e.type)).toEqual(['CartRenamed', 'ItemRemoved', 'ItemAdded']);
+    expect(new Set(result.events.map((e) => e.meta.commandId))).toEqual(new Set([commandId]));
+    expect(await carts.view(cartId)).toMatchObject({ name: 'Weekly', lines: [{ sku: a, quantity: 2 }] });
+    expect(await carts.store.streamVersion(cartId)).toBe(8);
   });
 
   it('refuses a rule violation with a readable message and writes nothing', async () => {
