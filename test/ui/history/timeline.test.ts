@@ -1,0 +1,100 @@
+// The history panel's logic against a real store in Node: scrub, what-if, diff, restore, undo,
+// following new events, and deep links.
+import { afterEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { catalog, openCarts, type Carts } from '../../../src/cart/index.ts';
+import { deleteEventStore } from '../../../src/es/index.ts';
+import { historyLink, parseHistoryLink } from '../../../src/ui/history/deep-link.ts';
+import { openTimeline, undoLastChange } from '../../../src/ui/history/timeline.ts';
+import { uniqueName } from '../../es/fixtures.ts';
+
+const [apple, bread] = [catalog[0]!, catalog[1]!];
+const opened: Carts[] = [];
+async function cartWithHistory() {
+  const carts = await openCarts({ name: uniqueName('timeline'), deviceId: uuidv7() });
+  opened.push(carts);
+  const cartId = await carts.openCart('Weekly'); // v1
+  await carts.execute(cartId, { type: 'AddItem', data: { sku: apple.sku, quantity: 2 } }); // v2
+  await carts.execute(cartId, { type: 'AddItem', data: { sku: bread.sku, quantity: 1 } }); // v3
+  await carts.execute(cartId, { type: 'ChangeQuantity', data: { sku: apple.sku, quantity: 5 } }); // v4
+  return { carts, cartId };
+}
+afterEach(async () => {
+  for (const carts of opened.splice(0)) {
+    carts.close();
+    await deleteEventStore(carts.store.name);
+  }
+});
+
+describe('timeline', () => {
+  it('shows the cart as of any version and what each event changed', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    const timeline = await openTimeline(carts, cartId);
+    expect(timeline.length).toBe(4);
+    expect(timeline.atPresent).toBe(true);
+    expect(timeline.view()).toEqual(await carts.view(cartId));
+    timeline.seek(2);
+    expect(timeline.atPresent).toBe(false);
+    expect(timeline.view()?.lines.map((l) => [l.sku, l.quantity])).toEqual([[apple.sku, 2]]);
+    expect(timeline.diff(4)).toEqual([
+      { kind: 'quantity', sku: apple.sku, name: apple.name, from: 2, to: 5 },
+      { kind: 'total', from: 2 * apple.unitPrice + bread.unitPrice, to: 5 * apple.unitPrice + bread.unitPrice },
+    ]);
+    expect(timeline.diff(1)).toEqual([{ kind: 'opened', name: 'Weekly' }]);
+  });
+
+  it('replays without skipped events, never touching the log', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    const timeline = await openTimeline(carts, cartId);
+    timeline.toggleSkip(2);
+    expect(timeline.atPresent).toBe(false);
+    expect(timeline.view()?.lines.map((l) => [l.sku, l.quantity])).toEqual([[bread.sku, 1]]); // the change of an absent line does nothing
+    expect(timeline.diff(2)).toEqual([]);
+    timeline.clearSkips();
+    expect(timeline.view()).toEqual(await carts.view(cartId));
+    expect(await carts.store.streamVersion(cartId)).toBe(4);
+  });
+
+  it('restores the state shown as one command; history keeps every event', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    const timeline = await openTimeline(carts, cartId);
+    timeline.seek(2);
+    await timeline.restore();
+    const now = await carts.view(cartId);
+    expect(now?.lines.map((l) => [l.sku, l.quantity])).toEqual([[apple.sku, 2]]);
+    expect(timeline.length).toBe(6); // ItemRemoved + ItemQuantityChanged appended
+    expect(new Set(timeline.events.slice(4).map((e) => e.meta.commandId)).size).toBe(1);
+  });
+
+  it('grows with new events, following only when at the present', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    const timeline = await openTimeline(carts, cartId);
+    await carts.execute(cartId, { type: 'RemoveItem', data: { sku: bread.sku } });
+    await timeline.refresh();
+    expect([timeline.length, timeline.position]).toEqual([5, 5]);
+    timeline.seek(3);
+    await carts.execute(cartId, { type: 'RenameCart', data: { name: 'Party' } });
+    await timeline.refresh();
+    expect([timeline.length, timeline.position]).toEqual([6, 3]);
+  });
+
+  it('undoes the last change by appending its opposite', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    await undoLastChange(carts, cartId);
+    expect((await carts.view(cartId))?.lines.map((l) => [l.sku, l.quantity])).toEqual([[apple.sku, 2], [bread.sku, 1]]);
+    expect(await carts.store.streamVersion(cartId)).toBe(5);
+    const fresh = await carts.openCart('New');
+    await expect(undoLastChange(carts, fresh)).rejects.toThrow(/no change to undo/);
+  });
+});
+
+describe('history deep link', () => {
+  it('round-trips a cart and a version, and ignores anything else', () => {
+    const cartId = `cart-${uuidv7()}`;
+    expect(parseHistoryLink(historyLink({ cartId, at: 3 }))).toEqual({ cartId, at: 3 });
+    expect(parseHistoryLink(historyLink({ cartId }))).toEqual({ cartId });
+    expect(parseHistoryLink('#/history?cart=nope&at=2')).toBeUndefined();
+    expect(parseHistoryLink(`#/history?cart=${cartId}&at=-1`)).toEqual({ cartId });
+    expect(parseHistoryLink('#/other')).toBeUndefined();
+  });
+});
