@@ -1,12 +1,57 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
+import { VitePWA } from 'vite-plugin-pwa';
 import { chromiumPath, chromiumArgs } from './test/chromium.ts';
 
 export default defineConfig({
   // Relative asset paths: dist/ works from any sub-path of any static host.
   base: './',
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    // The app shell works offline after one visit. Every URL is relative, so the service worker
+    // lives next to index.html and its scope is whatever folder the app was deployed to.
+    VitePWA({
+      registerType: 'prompt',
+      // src/pwa/register.ts registers it once the page is idle; nothing goes into index.html.
+      injectRegister: false,
+      // Workbox's production build even when NODE_ENV says otherwise (vitest sets 'test'), so the
+      // e2e tests drive the same service worker users get.
+      mode: 'production',
+      scope: './',
+      manifest: {
+        name: 'cartlog',
+        short_name: 'cartlog',
+        description: 'A shopping cart that lives in your browser: every change is kept as an event.',
+        id: './',
+        start_url: '.',
+        scope: '.',
+        display: 'standalone',
+        background_color: '#f4f6f9',
+        theme_color: '#1f4f8f',
+        lang: 'en',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'maskable-icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
+        ],
+      },
+      workbox: {
+        // The manifest and its icons are added by the plugin itself.
+        globPatterns: ['**/*.{html,js,css}', 'apple-touch-icon.png'],
+        navigateFallback: 'index.html',
+        // The sync API is never the app shell, and never cached: /v1 goes to the network.
+        navigateFallbackDenylist: [/\/v1(\/|\?|$)/],
+        runtimeCaching: [],
+        // The first visit's page is claimed at once, so it is offline-ready without a reload. A
+        // later version waits until the user chooses to reload (the update banner).
+        clientsClaim: true,
+        skipWaiting: false,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   build: { target: 'es2022' },
   test: {
     projects: [

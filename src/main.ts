@@ -3,3 +3,16 @@ import App from './ui/App.svelte';
 import './ui/app.css';
 
 mount(App, { target: document.getElementById('app')! });
+
+// Offline support (service worker, update banner, persistent storage) is not needed to shop: it
+// starts once the page has loaded and the browser is idle, from its own chunk.
+whenIdle(() => {
+  void import('./pwa/index.ts').then(({ startOffline }) => startOffline(document.getElementById('app-update')!));
+});
+
+function whenIdle(task: () => void): void {
+  // Safari has no requestIdleCallback.
+  const idle = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(task, { timeout: 2000 }) : setTimeout(task, 100));
+  if (document.readyState === 'complete') idle();
+  else addEventListener('load', idle, { once: true });
+}

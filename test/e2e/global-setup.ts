@@ -12,6 +12,8 @@ import { createApp } from '../../src/server/app.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The build the server serves; tests that need another host or a changed copy read it. */
+    distDir: string;
   }
 }
 
@@ -28,6 +30,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   await new Promise<void>((ready, fail) => server.once('listening', ready).once('error', fail));
   const { port } = server.address() as AddressInfo;
   project.provide('baseUrl', `http://127.0.0.1:${port}`);
+  project.provide('distDir', outDir);
 
   return async () => {
     await new Promise<void>((done) => server.close(() => done()));
