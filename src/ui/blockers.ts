@@ -22,12 +22,15 @@ export function lineBlockers(view: CartView, line: CartViewLine): { increase: Bl
   };
 }
 
-export function cartBlockers(view: CartView): { checkout: Blocker; clear: Blocker } {
+export function cartBlockers(view: CartView): { checkout: Blocker; clear: Blocker; rename: Blocker; archive: Blocker } {
   const locked = cartLocked(view);
   const empty = view.lines.length === 0;
   return {
     checkout: locked ?? (empty ? 'The cart is empty — add something before checking out.' : undefined),
     clear: locked ?? (empty ? 'The cart is already empty.' : undefined),
+    rename: locked,
+    // The one change a checked-out cart still takes: putting it away, its order kept in the log.
+    archive: view.status === 'archived' ? 'This cart is already archived.' : undefined,
   };
 }
 

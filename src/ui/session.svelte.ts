@@ -5,7 +5,7 @@ import { deviceIdFrom, type KeyValueStorage } from './device.ts';
 import { openSession, type Session, type SessionState } from './session.ts';
 
 export async function openPageSession(storage: KeyValueStorage = pageStorage()): Promise<Session> {
-  const state = $state<SessionState>({ cartId: '', error: '' });
+  const state = $state<SessionState>({ cartId: '', error: '', upgraded: '' });
   const session = await openSession({ storage, deviceId: deviceIdFrom(storage), state });
   // A command built from reactive state would be a proxy, which IndexedDB cannot clone.
   return { ...session, run: (command: CartCommand) => session.run($state.snapshot(command) as CartCommand) };

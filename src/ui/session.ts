@@ -4,16 +4,22 @@
 // Svelte wrapper can pass a $state proxy and a test a plain object.
 import { openCarts, type CartCommand, type Carts } from '../cart/index.ts';
 import { DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
+import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
 
+export { DEFAULT_CART_NAME };
 export const CURRENT_CART_KEY = 'cartlog:current-cart';
-export const DEFAULT_CART_NAME = 'My cart';
 
 export interface SessionState {
   /** Set once the session is open; every command goes to this cart. */
   cartId: string;
   /** The reason the last command was refused; '' once a command succeeds. */
   error: string;
+  /**
+   * Set for good once another tab upgraded the database: this tab's connection is closed and
+   * nothing works until it reloads, so this is not a refusal that the next command clears.
+   */
+  upgraded: string;
 }
 
 export interface SessionOptions {
@@ -36,21 +42,31 @@ export interface Session {
   adjust: (sku: string, delta: number) => Promise<boolean>;
   /** The shopper has read the refusal. */
   dismissError: () => void;
-  /** Opens a new, empty cart and makes it current. */
+  /** Opens a new, empty cart and makes it current; without a name it gets the next free one. */
   newCart: (name?: string) => Promise<boolean>;
+  /** Makes another of the device's carts current; refused when it is gone or archived. */
+  switchTo: (cartId: string) => Promise<boolean>;
+  /** Archives the current cart (its history stays) and moves to the latest open cart, or a new one. */
+  archive: () => Promise<boolean>;
+  /** Moves on when the current cart was archived elsewhere (another tab, a sync); else nothing. */
+  leaveArchived: () => Promise<boolean>;
   close: () => void;
 }
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { storage } = options;
   const carts = await openCarts({ deviceId: options.deviceId, ...(options.dbName ? { name: options.dbName } : {}) });
-  const state = options.state ?? { cartId: '', error: '' };
-  state.cartId = await currentCart(carts, storage.getItem(CURRENT_CART_KEY));
-  storage.setItem(CURRENT_CART_KEY, state.cartId);
-  const stopUpgraded = carts.store.onUpgraded((error) => (state.error = error.message));
+  const state = options.state ?? { cartId: '', error: '', upgraded: '' };
+  const select = (cartId: string) => {
+    state.cartId = cartId;
+    storage.setItem(CURRENT_CART_KEY, cartId);
+  };
+  select(await currentCart(carts, storage.getItem(CURRENT_CART_KEY)));
+  const stopUpgraded = carts.store.onUpgraded((error) => (state.upgraded = error.message));
 
   // One command at a time from this page: a command's input (the cart, a line's quantity) is
-  // read when its turn comes, after everything clicked before it has been written.
+  // read when its turn comes, after everything clicked before it has been written. Switching
+  // carts waits its turn too, so what was clicked before a switch lands in the cart it was meant for.
   let queue: Promise<unknown> = Promise.resolve();
   function attempt(work: () => Promise<unknown>): Promise<boolean> {
     const turn = queue.then(async () => {
@@ -59,7 +75,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
         state.error = '';
         return true;
       } catch (error) {
-        state.error = reasonOf(error);
+        if (error instanceof DatabaseUpgradedError) state.upgraded = error.message;
+        else state.error = reasonOf(error);
         return false;
       }
     });
@@ -67,20 +84,39 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     return turn;
   }
 
+  const moveOn = async () => select(await currentCart(carts, null));
+
   return {
     carts,
     state,
     run: (command) => attempt(() => carts.execute(state.cartId, command)),
     adjust: (sku, delta) =>
+      attempt(() =>
+        // The quantity is read inside the command's transaction: a "+" pressed in another tab at
+        // the same moment is counted, not overwritten. A line that is gone is left to the
+        // decider, which says so in its own words.
+        carts.execute(state.cartId, (cart) => ({
+          type: 'ChangeQuantity',
+          data: { sku, quantity: (cart.lines.find((l) => l.sku === sku)?.quantity ?? 0) + delta },
+        })),
+      ),
+    newCart: (name) => attempt(async () => select(await carts.openCart(name ?? nextCartName(await carts.list())))),
+    switchTo: (cartId) =>
       attempt(async () => {
-        const line = (await carts.view(state.cartId))?.lines.find((l) => l.sku === sku);
-        // A line that is gone is left to the decider, which says so in its own words.
-        await carts.execute(state.cartId, { type: 'ChangeQuantity', data: { sku, quantity: (line?.quantity ?? 0) + delta } });
+        const view = await carts.view(cartId);
+        if (!view || view.status === 'archived') {
+          throw new DomainError('cart_not_found', 'That cart is no longer on this device’s list. Pick another one.');
+        }
+        select(cartId);
       }),
-    newCart: (name = DEFAULT_CART_NAME) =>
+    archive: () =>
       attempt(async () => {
-        state.cartId = await carts.openCart(name);
-        storage.setItem(CURRENT_CART_KEY, state.cartId);
+        await carts.execute(state.cartId, { type: 'ArchiveCart', data: {} });
+        await moveOn();
+      }),
+    leaveArchived: () =>
+      attempt(async () => {
+        if ((await carts.view(state.cartId))?.status === 'archived') await moveOn();
       }),
     dismissError: () => void (state.error = ''),
     close() {
@@ -97,13 +133,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 async function currentCart(carts: Carts, stored: string | null): Promise<string> {
   const view = stored ? await carts.view(stored) : undefined;
   if (view && view.status !== 'archived') return view.cartId;
-  const open = (await carts.list()).filter((cart) => cart.status === 'open');
+  const list = await carts.list();
+  const open = list.filter((cart) => cart.status === 'open');
   const latest = open.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-  return latest?.cartId ?? carts.openCart(DEFAULT_CART_NAME);
+  return latest?.cartId ?? carts.openCart(nextCartName(list));
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof DomainError || error instanceof StorageFullError || error instanceof DatabaseUpgradedError) return error.message;
+  if (error instanceof DomainError || error instanceof StorageFullError) return error.message;
   // Not a rule and not storage: a bug. Say something, and leave the details for the console.
   console.error(error);
   return 'Something went wrong and the change was not saved. Please try again.';

@@ -1,8 +1,9 @@
 // The page's pure helpers: catalog search, why an action is unavailable, what gets announced.
 import { describe, expect, it } from 'vitest';
-import { catalog, categories, type CartView } from '../../src/cart/index.ts';
+import { catalog, categories, type CartListEntry, type CartView } from '../../src/cart/index.ts';
 import { cartAnnouncement } from '../../src/ui/announce.ts';
 import { cartBlockers, labelWith, lineBlockers } from '../../src/ui/blockers.ts';
+import { cartChoices, DEFAULT_CART_NAME, nextCartName } from '../../src/ui/cart-choices.ts';
 import { filterCatalog } from '../../src/ui/catalog-filter.ts';
 
 const money = (cents: number) => `€${(cents / 100).toFixed(2)}`;
@@ -51,9 +52,50 @@ describe('blockers', () => {
     const done = cart([['A', 2]], { status: 'checked-out' });
     expect(Object.values(lineBlockers(done, done.lines[0]!)).every((reason) => /checked out/.test(reason ?? ''))).toBe(true);
     expect(cartBlockers(done).checkout).toMatch(/checked out/);
-    expect(cartBlockers(cart([]))).toEqual({ checkout: expect.stringMatching(/empty/), clear: expect.stringMatching(/empty/) });
+    expect(cartBlockers(cart([]))).toEqual({
+      checkout: expect.stringMatching(/empty/),
+      clear: expect.stringMatching(/empty/),
+      rename: undefined,
+      archive: undefined,
+    });
     expect(labelWith('Check out', undefined)).toBe('Check out');
     expect(labelWith('Check out', 'Empty.')).toBe('Check out — unavailable: Empty.');
+  });
+});
+
+describe('rename and archive blockers', () => {
+  it('a checked-out cart can be archived but not renamed; an archived one neither', () => {
+    expect(cartBlockers(cart([['A', 1]], { status: 'checked-out' }))).toMatchObject({ rename: expect.stringMatching(/checked out/), archive: undefined });
+    expect(cartBlockers(cart([], { status: 'archived' }))).toMatchObject({ rename: expect.stringMatching(/archived/), archive: expect.stringMatching(/already archived/) });
+  });
+});
+
+describe('cartChoices and nextCartName', () => {
+  const entry = (cartId: string, name: string, status: CartListEntry['status'], itemCount = 0): CartListEntry => ({
+    cartId,
+    name,
+    status,
+    itemCount,
+    total: 0,
+    updatedAt: '2026-11-27T06:00:00.000Z',
+    lines: [],
+  });
+
+  it('lists carts that are not archived, oldest first, told apart by what is in them', () => {
+    const list = [entry('cart-0193', 'Party', 'open', 1), entry('cart-0191', 'My cart', 'checked-out', 2), entry('cart-0192', 'Old', 'archived')];
+    expect(cartChoices(list)).toEqual([
+      { cartId: 'cart-0191', label: 'My cart — ordered' },
+      { cartId: 'cart-0193', label: 'Party — 1 item' },
+    ]);
+    expect(cartChoices([])).toEqual([]);
+  });
+
+  it('names a new cart after the first free "My cart N", archived names being free again', () => {
+    expect(nextCartName([])).toBe(DEFAULT_CART_NAME);
+    expect(nextCartName([entry('cart-1', DEFAULT_CART_NAME, 'archived')])).toBe(DEFAULT_CART_NAME);
+    expect(nextCartName([entry('cart-1', DEFAULT_CART_NAME, 'open'), entry('cart-2', `${DEFAULT_CART_NAME} 2`, 'checked-out')])).toBe(
+      `${DEFAULT_CART_NAME} 3`,
+    );
   });
 });
 

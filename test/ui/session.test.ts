@@ -9,6 +9,7 @@ import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e001';
 const [first, second] = catalog as [(typeof catalog)[0], (typeof catalog)[0]];
+const [firstProduct, secondProduct] = [first, second];
 
 function memoryStorage(entries: Record<string, string> = {}) {
   const map = new Map(Object.entries(entries));
@@ -79,6 +80,110 @@ describe('the current cart', () => {
     expect(session.state.cartId).not.toBe(old);
     expect(storage.map.get(CURRENT_CART_KEY)).toBe(session.state.cartId);
     expect((await session.carts.view(session.state.cartId))?.lines).toEqual([]);
+  });
+});
+
+describe('several carts', () => {
+  it('new carts get the next free name; switching moves every command to the chosen cart', async () => {
+    const storage = memoryStorage();
+    const session = await open(storage);
+    const first = session.state.cartId;
+    await session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } });
+    await session.newCart();
+    const second = session.state.cartId;
+    expect((await session.carts.view(second))?.name).toBe(`${DEFAULT_CART_NAME} 2`);
+    await session.run({ type: 'AddItem', data: { sku: secondProduct.sku, quantity: 3 } });
+
+    expect(await session.switchTo(first)).toBe(true);
+    expect(storage.map.get(CURRENT_CART_KEY)).toBe(first);
+    await session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } });
+    expect((await session.carts.view(first))?.lines.map((l) => [l.sku, l.quantity])).toEqual([[firstProduct.sku, 2]]);
+    expect((await session.carts.view(second))?.lines.map((l) => [l.sku, l.quantity])).toEqual([[secondProduct.sku, 3]]);
+  });
+
+  it('a switch waits its turn: what was clicked before it lands in the cart it was meant for', async () => {
+    const session = await open();
+    const first = session.state.cartId;
+    await session.newCart();
+    const second = session.state.cartId;
+    await Promise.all([session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } }), session.switchTo(first)]);
+    expect((await session.carts.view(second))?.itemCount).toBe(1);
+    expect((await session.carts.view(first))?.itemCount).toBe(0);
+  });
+
+  it('refuses a switch to a cart that is archived or unknown, and stays put', async () => {
+    const session = await open();
+    const first = session.state.cartId;
+    await session.newCart();
+    const second = session.state.cartId;
+    await session.carts.execute(first, { type: 'ArchiveCart', data: {} });
+    expect(await session.switchTo(first)).toBe(false);
+    expect(session.state.error).toMatch(/no longer/);
+    expect(await session.switchTo('cart-unknown')).toBe(false);
+    expect(session.state.cartId).toBe(second);
+  });
+
+  it('archive keeps the history and moves to the latest open cart, or opens a new one', async () => {
+    const session = await open();
+    const first = session.state.cartId;
+    await session.newCart('Groceries');
+    const second = session.state.cartId;
+    await session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } });
+    await session.run({ type: 'Checkout', data: {} });
+
+    // A checked-out cart can still be archived; the latest *open* cart becomes current.
+    expect(await session.archive()).toBe(true);
+    expect(session.state.cartId).toBe(first);
+    expect((await session.carts.view(second))).toMatchObject({ status: 'archived', itemCount: 1 });
+    expect((await session.carts.store.readStream(second)).map((e) => e.type)).toEqual(['CartOpened', 'ItemAdded', 'CartCheckedOut', 'CartArchived']);
+
+    expect(await session.archive()).toBe(true);
+    const third = session.state.cartId;
+    expect([first, second]).not.toContain(third);
+    expect(await session.carts.view(third)).toMatchObject({ status: 'open', name: DEFAULT_CART_NAME });
+  });
+
+  it('leaves a cart archived elsewhere, and does nothing while the current one is not', async () => {
+    const session = await open();
+    const first = session.state.cartId;
+    expect(await session.leaveArchived()).toBe(true);
+    expect(session.state.cartId).toBe(first);
+    await session.carts.execute(first, { type: 'ArchiveCart', data: {} });
+    await session.leaveArchived();
+    expect(session.state.cartId).not.toBe(first);
+    expect((await session.carts.view(session.state.cartId))?.status).toBe('open');
+  });
+
+  it('rename goes through the rules: empty or over 80 characters is refused with the reason', async () => {
+    const session = await open();
+    expect(await session.run({ type: 'RenameCart', data: { name: '  Party  ' } })).toBe(true);
+    expect((await session.carts.view(session.state.cartId))?.name).toBe('Party');
+    expect(await session.run({ type: 'RenameCart', data: { name: '   ' } })).toBe(false);
+    expect(session.state.error).toMatch(/name/i);
+    expect(await session.run({ type: 'RenameCart', data: { name: 'x'.repeat(81) } })).toBe(false);
+    expect(session.state.error).toMatch(/at most 80 characters — this one has 81/);
+    await session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } });
+    await session.run({ type: 'Checkout', data: {} });
+    expect(await session.run({ type: 'RenameCart', data: { name: 'Later' } })).toBe(false);
+    expect(session.state.error).toMatch(/checked out/);
+  });
+});
+
+describe('another tab upgrading the database', () => {
+  it('sets state.upgraded for good, apart from the refusals that come and go', async () => {
+    const dbName = uniqueName('ui-session');
+    const session = await open(memoryStorage(), dbName);
+    const versions = await indexedDB.databases();
+    const current = versions.find((db) => db.name === dbName)?.version ?? 1;
+    await new Promise<void>((done, fail) => {
+      const request = indexedDB.open(dbName, current + 10);
+      request.onsuccess = () => (request.result.close(), done());
+      request.onerror = () => fail(request.error);
+    });
+    expect(session.state.upgraded).toMatch(/Reload this tab/);
+    expect(await session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } })).toBe(false);
+    expect(session.state.error).toBe('');
+    expect(session.state.upgraded).toMatch(/Reload/);
   });
 });
 

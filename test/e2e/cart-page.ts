@@ -1,0 +1,40 @@
+// What the cart e2e tests share: one browser for the file, a fresh profile (context) per test,
+// and the page's parts by their contract testids (CONTRACT §6).
+import type { Browser, BrowserContext, Locator, Page } from 'playwright';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
+import { launchChromium } from './browser.ts';
+
+export const baseUrl = inject('baseUrl');
+
+/** Call at the top of a test file; `open()` then gives a page on a profile of its own. */
+export function useBrowser(): { open: () => Promise<Page>; context: () => BrowserContext } {
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => void (browser = await launchChromium()));
+  afterAll(async () => void (await browser?.close()));
+  afterEach(async () => void (await context?.close()));
+  return {
+    async open() {
+      context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(baseUrl);
+      await page.getByTestId('cart-status').waitFor();
+      return page;
+    },
+    context: () => context!,
+  };
+}
+
+export const eventually = <T>(read: () => Promise<T>) => expect.poll(read);
+export const textOf = (locator: Locator) => eventually(() => locator.textContent());
+export const itemAt = (page: Page, sku: string) => page.locator(`[data-testid="catalog-item"][data-sku="${sku}"]`);
+export const lineOf = (page: Page, sku: string) => page.locator(`[data-testid="cart-line"][data-sku="${sku}"]`);
+export const lineSkus = (page: Page) => page.getByTestId('cart-line').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-sku')));
+export const switcherIds = (page: Page) =>
+  page.getByTestId('cart-switcher').locator('option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+
+/** SKUs of catalog rows far apart, so they come from different categories. */
+export function skusAt(page: Page, rows: number[]): Promise<string[]> {
+  const items = page.getByTestId('catalog-item');
+  return Promise.all(rows.map(async (row) => (await items.nth(row).getAttribute('data-sku'))!));
+}
