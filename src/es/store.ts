@@ -2,23 +2,26 @@
 // in the append's own transaction. It knows nothing of carts; domains plug in projections,
 // upcasters and a payload validator.
 import { Dexie, type Collection } from 'dexie';
+import {
+  appendBulkIn,
+  appendToStreamIn,
+  createHeadCache,
+  validate,
+  type AppendConfig,
+  type AppendResult,
+  type BulkResult,
+} from './append.ts';
 import { createChangeFeed, type ChangeListener } from './changes.ts';
 import { createDb, inTransaction, type CartlogDb, type EventPage, type Snapshot, type StreamHead, type TableName, type Tables } from './db.ts';
 import type { EventEnvelope, NewEvent } from './envelope.ts';
-import { jsonEqual } from './equal.ts';
-import {
-  ConcurrencyError,
-  DatabaseUpgradedError,
-  IdConflictError,
-  InvalidEventError,
-  StorageFullError,
-  type ExpectedVersion,
-} from './errors.ts';
-import { paginate, readStreamRange, toPage } from './pages.ts';
+import { DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
+import { readStreamRange } from './pages.ts';
 import type { ProjectionSpec } from './projection.ts';
-import { createAsyncProjector, project, readStreamRows, rebuild, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
+import { createAsyncProjector, readStreamRows, rebuild, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
-import { checkEnvelope, type DataValidator } from './validate.ts';
+import type { DataValidator } from './validate.ts';
+
+export type { AppendResult, BulkResult } from './append.ts';
 
 const CATCH_UP_DELAY_MS = 100;
 
@@ -31,19 +34,7 @@ export interface EventStoreOptions {
   validateData?: DataValidator;
 }
 
-export interface AppendResult {
-  /** The stream's version after the append. */
-  version: number;
-  events: EventEnvelope[];
-  /** True when these exact events were already stored (a retry): nothing was written. */
-  duplicate: boolean;
-}
 
-export interface BulkResult {
-  appended: number;
-  /** Events already stored with identical content, skipped. */
-  skipped: number;
-}
 
 export interface LogPage {
   events: EventEnvelope[];
@@ -139,61 +130,8 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     return events.map(upcast);
   }
 
-  function validate(events: readonly EventEnvelope[]): void {
-    events.forEach((event, index) => {
-      const problem = checkEnvelope(event, options.validateData);
-      if (problem) throw new InvalidEventError(problem.field, problem.reason, index);
-    });
-  }
-
-  /** A retry carries the same stream position as the original, so compare ids there. */
-  async function findRetry(t: Tables, streamId: string, events: readonly EventEnvelope[]): Promise<boolean> {
-    const stored = await readStreamRange(t, streamId, events[0]!.version, events[events.length - 1]!.version);
-    const sameIds = stored.length === events.length && stored.every((e, i) => e.id === events[i]!.id);
-    stored.forEach((e, i) => {
-      if (e.id === events[i]?.id && !jsonEqual(e, events[i])) throw new IdConflictError(e.id);
-    });
-    return sameIds;
-  }
-
-  async function appendInTx(
-    t: Tables,
-    streamId: string,
-    newEvents: readonly NewEvent[],
-    expected: ExpectedVersion,
-    snapshot: Snapshot | undefined,
-    context: { heads: HeadCache; rows: KnownRows; touched: Set<string>; commit?: () => void },
-  ): Promise<AppendResult> {
-    const { heads, rows, touched, commit } = context;
-    const head = await heads.get(streamId);
-    const current = head?.version ?? 0;
-    const base = expected === 'any' ? current : expected === 'no_stream' ? 0 : expected;
-    const envelopes = newEvents.map((e, i) => ({ ...e, streamId, version: base + i + 1 }) as EventEnvelope);
-    validate(envelopes);
-    if (envelopes.length === 0) return { version: current, events: [], duplicate: false };
-
-    if (current !== base) {
-      if (current > base && (await findRetry(t, streamId, envelopes)))
-        return { version: current, events: envelopes, duplicate: true };
-      throw new ConcurrencyError(streamId, expected, current);
-    }
-    if (expected === 'any' && current > 0) {
-      // Without an expected version a retry lands one past the original: look at the tail.
-      const tail = envelopes.map((e, i) => ({ ...e, version: current - envelopes.length + 1 + i }));
-      if (tail[0]!.version >= 1 && (await findRetry(t, streamId, tail))) return { version: current, events: tail, duplicate: true };
-    }
-
-    const version = base + envelopes.length;
-    const newHead: StreamHead = { ...head, streamId, version, confirmedThrough: head?.confirmedThrough ?? 0 };
-    if (snapshot) newHead.snapshot = snapshot;
-    heads.set(streamId, newHead);
-    // The projection's writes are the last ones issued; then the transaction may commit at once.
-    await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes.map(upcast), rows, commit)]);
-    touched.add(streamId);
-    return { version, events: envelopes, duplicate: false };
-  }
-
   const writeTables: TableName[] = ['pages', 'streams', 'readModels', 'commands'];
+  const appendConfig: AppendConfig = { inline, upcast, validateData: options.validateData };
 
   async function transact<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     const touched = new Set<string>();
@@ -211,12 +149,15 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
           },
           readStream: (streamId, from, to) => readStream(t, streamId, from, to),
           append: (streamId, events, opts) =>
-            appendInTx(t, streamId, events, opts?.expectedVersion ?? 'any', opts?.snapshot, {
-              heads,
-              rows,
-              touched,
-              ...(opts?.last ? { commit } : {}),
-            }),
+            appendToStreamIn(
+              t,
+              appendConfig,
+              { heads, rows, touched, ...(opts?.last ? { commit } : {}) },
+              streamId,
+              events,
+              opts?.expectedVersion ?? 'any',
+              opts?.snapshot,
+            ),
         });
       }),
     );
@@ -228,51 +169,13 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   async function appendBulk(events: readonly EventEnvelope[]): Promise<BulkResult> {
     bulkInFlight++;
     try {
-      return await appendBulkNow(events);
+      validate(events, options.validateData);
+      const result = await guarded(() => inTransaction(db, 'rw', writeTables, (t) => appendBulkIn(t, appendConfig, events)));
+      changes.publish(result.streamIds);
+      return { appended: result.appended, skipped: result.skipped };
     } finally {
       bulkInFlight--;
     }
-  }
-
-  async function appendBulkNow(events: readonly EventEnvelope[]): Promise<BulkResult> {
-    validate(events);
-    const byStream = new Map<string, EventEnvelope[]>();
-    for (const event of events) {
-      const list = byStream.get(event.streamId) ?? [];
-      list.push(event);
-      byStream.set(event.streamId, list);
-    }
-    let skipped = 0;
-    const fresh: EventEnvelope[] = [];
-    await guarded(() =>
-      inTransaction(db, 'rw', writeTables, async (t) => {
-        const streamIds = [...byStream.keys()];
-        const heads = await t.streams.bulkGet(streamIds);
-        const pages = [];
-        const newHeads: StreamHead[] = [];
-        for (const [i, streamId] of streamIds.entries()) {
-          const head = heads[i];
-          const current = head?.version ?? 0;
-          const list = byStream.get(streamId)!;
-          const old = list.filter((e) => e.version <= current);
-          if (old.length && !(await findRetry(t, streamId, old))) throw new ConcurrencyError(streamId, old[0]!.version - 1, current);
-          skipped += old.length;
-          const news = list.slice(old.length);
-          if (news.length === 0) continue;
-          news.forEach((e, j) => {
-            if (e.version !== current + 1 + j) throw new ConcurrencyError(streamId, e.version - 1, current + j);
-          });
-          let confirmedThrough = head?.confirmedThrough ?? 0;
-          for (const e of news) if (e.position !== undefined && e.version === confirmedThrough + 1) confirmedThrough++;
-          pages.push(...paginate(news));
-          newHeads.push({ ...head, streamId, version: news[news.length - 1]!.version, confirmedThrough });
-          fresh.push(...news);
-        }
-        await Promise.all([t.pages.bulkAdd(pages), t.streams.bulkPut(newHeads), project(t, inline, fresh.map(upcast))]);
-      }),
-    );
-    changes.publish([...new Set(fresh.map((e) => e.streamId))]);
-    return { appended: fresh.length, skipped };
   }
 
   async function readPages(collection: Collection<EventPage, number>, limit: number, filter?: (e: EventEnvelope) => boolean): Promise<LogPage> {
@@ -348,23 +251,6 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
       changes.close();
       db.close();
     },
-  };
-}
-
-/** Stream heads read once per transaction: the command path reads a head, decides, then appends. */
-interface HeadCache {
-  get: (streamId: string) => Promise<StreamHead | undefined>;
-  set: (streamId: string, head: StreamHead) => void;
-}
-
-function createHeadCache(db: Pick<Tables, 'streams'>): HeadCache {
-  const heads = new Map<string, StreamHead | undefined>();
-  return {
-    async get(streamId) {
-      if (!heads.has(streamId)) heads.set(streamId, await db.streams.get(streamId));
-      return heads.get(streamId);
-    },
-    set: (streamId, head) => void heads.set(streamId, head),
   };
 }
 
