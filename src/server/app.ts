@@ -1,13 +1,44 @@
 // The one origin users run: the built app as static files, and the sync API under /v1.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { bearerAuth } from './auth.ts';
+import { readConfig, type Env } from './config.ts';
+import { fail, type AppEnv } from './context.ts';
+import { cors } from './cors.ts';
+import { bodyLimit, rateLimit } from './limits.ts';
+import { pullHandler } from './pull.ts';
+import { pushHandler } from './push.ts';
+import { loadSecret } from './secret.ts';
+import { lazyStorage, openStorage, type Storage } from './storage/index.ts';
+import { createWaiters } from './waiters.ts';
 
 export interface AppOptions {
   /** The Vite build output (dist/). */
   staticDir: string;
   /** Receives one line per request; tests pass a no-op. */
   log?: (line: string) => void;
+  /**
+   * The upstream log; its owner closes it. Without one, the app opens one on first use as
+   * `npm start` would (DATABASE_URL, else SQLite in DATA_DIR), and close() closes it.
+   */
+  storage?: Storage;
+  /** The token key; default CARTLOG_SECRET or the data folder's, read on first use. */
+  secret?: string;
+  /** Requests per second per user; default RATE_LIMIT or 100. */
+  rateLimit?: number;
+  /** Origins allowed to call /v1 from a browser; default CORS_ORIGINS. */
+  corsOrigins?: string[];
+  /** Where the defaults come from; default process.env. */
+  env?: Env;
 }
+
+export type CartlogApp = Hono<AppEnv> & {
+  /**
+   * Shuts the API down: answers held pulls at once, lets requests in flight finish, then closes
+   * the storage the app opened itself. Later data requests get 503.
+   */
+  close(): Promise<void>;
+};
 
 // Files under assets/ carry a content hash in their name, so they can be cached for good. Every
 // other file (index.html, sw.js, the manifest) names the current build and must be revalidated,
@@ -15,16 +46,43 @@ export interface AppOptions {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
-export function createApp({ staticDir, log = console.log }: AppOptions): Hono {
-  const app = new Hono();
+export function createApp(options: AppOptions): CartlogApp {
+  const { staticDir, log = console.log } = options;
+  const config = readConfig(options.env);
+  const storage = options.storage ?? lazyStorage(() => openStorage(config));
+  let secret = options.secret;
+  const waiters = createWaiters((listener) => storage.onCommit(listener));
+  const app = new Hono<AppEnv>();
 
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
   app.use(async (c, next) => {
     const started = performance.now();
-    await next();
-    log(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      if (--inFlight === 0) idle?.();
+    }
+    const user = c.get('userId');
+    log(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms${user ? ` user=${user}` : ''}`);
   });
 
-  app.route('/v1', api());
+  let closing: Promise<void> | undefined;
+  let closed = false;
+  const api = new Hono<AppEnv>();
+  api.use(cors(options.corsOrigins ?? config.corsOrigins));
+  api.get('/health', (c) => c.json({ ok: true }));
+  const open: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (closed) return fail(c, 503, 'unavailable', 'The server is shutting down.');
+    await next();
+  };
+  const auth = bearerAuth(() => (secret ??= loadSecret(config.dataDir, options.env)));
+  const rate = rateLimit(options.rateLimit ?? config.rateLimit);
+  api.post('/push', open, auth, bodyLimit(), rate, pushHandler(storage));
+  api.get('/pull', open, auth, rate, pullHandler(storage, waiters));
+  api.all('*', (c) => fail(c, 404, 'not_found', `No endpoint ${c.req.method} ${c.req.path}.`));
+  app.route('/v1', api);
 
   app.use(async (c, next) => {
     await next();
@@ -34,18 +92,15 @@ export function createApp({ staticDir, log = console.log }: AppOptions): Hono {
 
   app.onError((error, c) => {
     console.error(error);
-    return c.json({ error: 'internal', message: 'The server failed to handle this request.' }, 500);
+    return fail(c, 500, 'internal', 'The server failed to handle this request.');
   });
-  return app;
-}
 
-function api(): Hono {
-  const v1 = new Hono();
-  v1.get('/health', (c) => c.json({ ok: true }));
-
-  // Sync endpoints go here (CONTRACT §5): the bearer-token middleware over the data routes, then
-  // POST /push and GET /pull. /health stays outside the auth middleware.
-
-  v1.all('*', (c) => c.json({ error: 'not_found', message: `No endpoint ${c.req.method} ${c.req.path}.` }, 404));
-  return v1;
+  const close = () =>
+    (closing ??= (async () => {
+      waiters.close();
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      closed = true;
+      if (!options.storage) await storage.close();
+    })());
+  return Object.assign(app, { close });
 }

@@ -1,30 +1,49 @@
-// `npm start` and `npm run token`: one entry so both read the same DATA_DIR and secret.
+// `npm start`, `npm run token` and `delete-user`: one entry so all read the same DATA_DIR,
+// database and secret.
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { readConfig, type ServerConfig } from './config.ts';
 import { loadSecret } from './secret.ts';
+import { describeStorage, openStorage } from './storage/index.ts';
 import { mintToken } from './token.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dist = join(root, 'dist');
-const dataDir = resolve(process.env.DATA_DIR || 'data');
-const USAGE = 'usage: cli.ts serve | cli.ts token <userId>';
+const USAGE = 'usage: cli.ts serve | cli.ts token <userId> | cli.ts delete-user <userId>';
+/** How long a shutdown may wait for requests in flight before it gives up on them. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main([command, ...args]: string[]): Promise<void> {
-  if (command === 'serve') return start();
+  const config = readConfig();
+  if (command === 'serve') return start(config);
   if (command === 'token' && args[0]) {
-    console.log(await mintToken(args[0], loadSecret(dataDir)));
+    console.log(await mintToken(args[0], loadSecret(config.dataDir)));
     return;
   }
-  console.error(command === 'token' ? 'usage: npm run token -- <userId>' : USAGE);
+  if (command === 'delete-user' && args[0]) return deleteUser(config, args[0]);
+  console.error(command === 'token' ? 'usage: npm run token -- <userId>' : command === 'delete-user' ? 'usage: cli.ts delete-user <userId>' : USAGE);
   process.exitCode = 2;
 }
 
-async function start(): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
-  const demoToken = await mintToken('demo', loadSecret(dataDir));
+/** Removes every event and stream of one user (e.g. on request under the GDPR). Others' positions stay. */
+async function deleteUser(config: ServerConfig, userId: string): Promise<void> {
+  const storage = await openStorage(config);
+  try {
+    const count = await storage.deleteUser(userId);
+    console.log(`cartlog: deleted ${count} event${count === 1 ? '' : 's'} of user ${userId} from ${describeStorage(config)}`);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function start(config: ServerConfig): Promise<void> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = loadSecret(config.dataDir);
+  const demoToken = await mintToken('demo', secret);
+  const storage = await openStorage(config);
   if (isStale()) {
     console.log('cartlog: building the app (dist/ is missing or older than its sources)…');
     const { build } = await import('vite');
@@ -32,9 +51,10 @@ async function start(): Promise<void> {
   }
   const host = process.env.HOST || '127.0.0.1';
   const port = Number(process.env.PORT || 8787);
-  const app = createApp({ staticDir: dist });
+  const app = createApp({ staticDir: dist, storage, secret });
   const server = serve({ fetch: app.fetch, hostname: host, port }, () => {
     console.log(`cartlog listening on http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+    console.log(`sync log: ${describeStorage(config)}`);
     console.log(`sync token for user demo: ${demoToken}`);
   });
   server.on('error', (error) => {
@@ -42,11 +62,21 @@ async function start(): Promise<void> {
     process.exit(1);
   });
 
-  // Later, held pulls are answered here too, before the server closes (CONTRACT §5).
-  const stop = (signal: string) => {
+  // No new connections; held pulls answered at once; requests in flight finish; then the
+  // storage closes (its last commit is already durable) and the process ends (CONTRACT §5).
+  const stop = async (signal: string) => {
     console.log(`cartlog: ${signal}, closing`);
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5000).unref(); // don't wait forever on a stuck client
+    setTimeout(() => {
+      console.error('cartlog: requests still running after the grace period; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.close();
+    // Keep-alive connections left idle by the answered pulls would hold server.close() open.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    await storage.close();
+    await stopped;
+    process.exit(0);
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
