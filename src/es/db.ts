@@ -34,6 +34,8 @@ export interface StreamHead {
   /** Versions 1..confirmedThrough have server positions; the rest are pending (sync, later). */
   confirmedThrough: number;
   snapshot?: Snapshot;
+  /** Why this stream is never pushed (it belongs to another account); absent for our own. */
+  foreign?: string;
 }
 
 export interface ReadModelRow {

@@ -12,3 +12,4 @@ export * from './store.ts';
 export * from './command.ts';
 export * from './history.ts';
 export * from './logfile.ts';
+export type { Ack } from './upstream.ts';

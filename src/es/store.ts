@@ -19,6 +19,7 @@ import { readStreamRange } from './pages.ts';
 import type { ProjectionSpec } from './projection.ts';
 import { createAsyncProjector, readStreamRows, rebuild, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
+import { confirm, readOutbox, rebaseStream, type Ack } from './upstream.ts';
 import type { DataValidator } from './validate.ts';
 
 export type { AppendResult, BulkResult } from './append.ts';
@@ -87,6 +88,14 @@ export interface EventStore {
   catchUp: () => Promise<void>;
   lag: (projection: string) => Promise<number>;
   metrics: { eventsRead: number };
+  /** Sync: pending events to push (whole pages, about `limit`), streams marked foreign left out. */
+  outbox: (limit?: number) => Promise<EventEnvelope[]>;
+  /** Sync: the server stored these events at these positions. */
+  confirm: (acks: readonly Ack[]) => Promise<void>;
+  /** Sync: replaces the stream's pending tail with confirmed upstream events; returns what was dropped. */
+  rebase: (streamId: string, upstream: readonly EventEnvelope[]) => Promise<EventEnvelope[]>;
+  /** Sync: this stream belongs to another account and must never be pushed. */
+  markForeign: (streamId: string, reason: string) => Promise<void>;
   close: () => void;
 }
 
@@ -206,16 +215,23 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   changes.subscribe(scheduleCatchUp);
   scheduleCatchUp();
 
+  /** An async projection starts over: its rows are refolded from the log as it catches up. */
+  async function resetAsync(specs: readonly ProjectionSpec[]): Promise<void> {
+    await inTransaction(db, 'rw', ['readModels', 'projections'], async (t) => {
+      for (const p of specs) {
+        await rowsOf(t, p.name).delete();
+        await t.projections.put({ name: p.name, version: p.version, checkpoint: 0 });
+      }
+    });
+  }
+
   /** Read models whose code version moved are rebuilt from the log before anyone reads them. */
   async function prepareProjections(): Promise<void> {
     const stored = new Map((await db.projections.toArray()).map((p) => [p.name, p.version]));
     const stale = inline.filter((p) => stored.get(p.name) !== p.version);
     if (stale.length) await rebuild(db, stale, upcast);
     for (const p of asyncSpecs.filter((p) => stored.get(p.name) !== p.version))
-      await inTransaction(db, 'rw', ['readModels', 'projections'], async (t) => {
-        await rowsOf(t, p.name).delete();
-        await t.projections.put({ name: p.name, version: p.version, checkpoint: 0 });
-      });
+      await resetAsync([p]);
   }
 
   return {
@@ -246,6 +262,26 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     catchUp,
     lag: (name) => projectors.get(name)?.lag() ?? Promise.resolve(0),
     metrics,
+    outbox: (limit = 500) => guarded(() => inTransaction(db, 'r', ['streams', 'pages'], (t) => readOutbox(t, limit))),
+    async confirm(acks) {
+      await guarded(() => inTransaction(db, 'rw', ['streams', 'pages', 'commands'], (t) => confirm(t, acks)));
+      changes.publish([...new Set(acks.map((a) => a.streamId))]);
+    },
+    async rebase(streamId, upstream) {
+      const dropped = await guarded(() =>
+        inTransaction(db, 'rw', ['streams', 'pages', 'readModels'], (t) => rebaseStream(t, inline, streamId, upstream, upcast)),
+      );
+      // Read models not keyed by stream, and async ones, may hold the dropped events' effects.
+      const wide = inline.filter((p) => !p.byStream);
+      if (wide.length) await guarded(() => rebuild(db, wide, upcast));
+      if (dropped.length && asyncSpecs.length) await resetAsync(asyncSpecs);
+      changes.publish([streamId]);
+      return dropped;
+    },
+    markForeign: (streamId, reason) =>
+      guarded(async () => {
+        await db.streams.update(streamId, { foreign: reason });
+      }),
     close() {
       clearTimeout(catchUpTimer);
       changes.close();

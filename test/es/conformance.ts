@@ -226,6 +226,44 @@ export function eventStoreConformance(environment: string): void {
       expect(await store.streamVersion('long')).toBe(1008);
     });
 
+    it('gives sync its outbox, attaches positions, and skips streams of another account', async () => {
+      const store = await open();
+      await store.appendToStream('s-1', [note('a'), note('b')]);
+      await store.appendToStream('s-1', [note('c')]);
+      await store.appendToStream('s-2', [note('x')]);
+      expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-1@1', 's-1@2', 's-1@3', 's-2@1']);
+      expect((await store.outbox(2)).map((e) => e.version)).toEqual([1, 2]); // whole pages only
+      await store.confirm([
+        { streamId: 's-1', version: 1, position: 10 },
+        { streamId: 's-1', version: 2, position: 11 },
+      ]);
+      expect((await store.readStream('s-1')).map((e) => e.position)).toEqual([10, 11, undefined]);
+      expect((await store.db.streams.get('s-1'))?.confirmedThrough).toBe(2);
+      await store.markForeign('s-2', 'belongs to another account');
+      expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-1@3']);
+    });
+
+    it('rebases a pending tail onto upstream events and rolls back its read-model effects', async () => {
+      const store = await open();
+      const [a, b] = [note('mine-1'), note('mine-2')];
+      await store.appendToStream('s', [note('shared')]);
+      await store.confirm([{ streamId: 's', version: 1, position: 1 }]);
+      await store.appendToStream('s', [a]);
+      await store.appendToStream('s', [b]);
+      const upstream = envelopes('s', 2, 2).map((e, i) => ({ ...e, position: 5 + i }));
+      const dropped = await store.rebase('s', upstream);
+      expect(dropped.map((e) => e.id)).toEqual([a.id, b.id]);
+      const stream = await store.readStream('s');
+      expect(stream.map((e) => [e.version, e.position])).toEqual([[1, 1], [2, 5], [3, 6]]);
+      expect(await store.getRow<NoteCount>('noteCount', 's')).toMatchObject({ count: 3, texts: ['shared', 'n2', 'n3'] });
+      expect(await store.outbox()).toEqual([]);
+      await store.appendToStream('s', [a], { expectedVersion: 3 }); // the dropped change, decided again on top
+      expect((await store.outbox()).map((e) => e.version)).toEqual([4]);
+      const incremental = await store.db.readModels.toArray();
+      await store.rebuildProjections();
+      expect(await store.db.readModels.toArray()).toEqual(incremental);
+    });
+
     it('closes cleanly and says so when another tab upgrades the database', async () => {
       const name = uniqueName();
       const store = await open({ name });
