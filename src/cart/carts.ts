@@ -1,8 +1,14 @@
 // The cart log of one device: the generic event store opened with the cart's projections and
 // validator, and the command path wired to the cart decider. The UI and the bench use this.
 import { v7 as uuidv7 } from 'uuid';
-import { createCommandHandler, openEventStore, type CommandInput, type CommandResult, type DataValidator, type EventStore } from '../es/index.ts';
-import type { CartCommand } from './commands.ts';
+import * as v from 'valibot';
+// Straight from the modules, not the es barrel: the barrel would pull the export-file reader into
+// the first load, which only the lazily loaded history panel uses.
+import { createCommandHandler, type CommandInput, type CommandResult } from '../es/command.ts';
+import { openEventStore, type EventStore } from '../es/store.ts';
+import { DomainError } from '../es/errors.ts';
+import type { DataValidator } from '../es/validate.ts';
+import { cartCommandSchema, type CartCommand } from './commands.ts';
 import { cartDecider, type CartState } from './decider.ts';
 import { CURRENT_SCHEMA_VERSION, validateCartEvent, type CartEventType } from './events.ts';
 import { cartListProjection, cartViewProjection, popularityProjection, type CartListEntry, type CartView } from './projections.ts';
@@ -17,6 +23,12 @@ export interface Carts {
    * transaction (see CommandInput). Throws DomainError when a rule refuses it (nothing is written).
    */
   execute: (cartId: string, command: CommandInput<CartState, CartCommand>, commandId?: string) => Promise<CommandResult<CartState>>;
+  /**
+   * Sync rebase: decides a pending command again, under its own id, on top of the cart as it now
+   * is. The command is read back from the journal, so its shape is checked first; one that no
+   * longer reads as a cart command, or no longer holds, throws DomainError.
+   */
+  rerun: (cartId: string, command: unknown, commandId: string) => Promise<CommandResult<CartState>>;
   /** Opens a new cart and returns its id (`cart-<uuid>`). */
   openCart: (name: string) => Promise<string>;
   view: (cartId: string) => Promise<CartView | undefined>;
@@ -44,10 +56,18 @@ export async function openCarts(options: { name?: string; deviceId: string }): P
   });
   const execute: Carts['execute'] = (cartId, command, commandId = uuidv7()) => handle(cartId, command, { commandId });
 
+  const journalled = v.union([cartCommandSchema, v.array(cartCommandSchema)]);
+  const rerun: Carts['rerun'] = (cartId, command, commandId) => {
+    const parsed = v.safeParse(journalled, command);
+    if (!parsed.success) return Promise.reject(new DomainError('unknown_command', 'This change was made by another version of cartlog and cannot be applied again.'));
+    return handle(cartId, parsed.output, { commandId, rerun: true });
+  };
+
   return {
     store,
     deviceId: options.deviceId,
     execute,
+    rerun,
     async openCart(name) {
       const cartId = `cart-${uuidv7()}`;
       await execute(cartId, { type: 'OpenCart', data: { cartId, name } });

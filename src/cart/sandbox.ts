@@ -1,9 +1,10 @@
 // Importing an export file never touches the live log: a good file goes into a sandbox, which is
 // simply another database (the store is opened by name), and a sandbox never syncs.
 import { checkFileSize, deleteEventStore, readLogFile, type LogFileResult } from '../es/index.ts';
-import { LIVE_DATABASE, openCarts, validateCartData, type Carts } from './carts.ts';
+import { openCarts, validateCartData, type Carts } from './carts.ts';
+import { SANDBOX_PREFIX } from './sandbox-name.ts';
 
-export const SANDBOX_PREFIX = `${LIVE_DATABASE}-sandbox-`;
+export { isSandbox, SANDBOX_PREFIX } from './sandbox-name.ts';
 const IMPORT_BATCH = 10_000;
 
 export type ImportResult = { ok: true; carts: Carts; eventCount: number } | Extract<LogFileResult, { ok: false }>;
@@ -29,5 +30,3 @@ export async function importIntoSandbox(file: Blob, options: { deviceId: string;
   }
   return { ok: true, carts, eventCount: result.events.length };
 }
-
-export const isSandbox = (databaseName: string): boolean => databaseName.startsWith(SANDBOX_PREFIX);

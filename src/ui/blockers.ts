@@ -22,7 +22,7 @@ export function lineBlockers(view: CartView, line: CartViewLine): { increase: Bl
   };
 }
 
-export function cartBlockers(view: CartView): { checkout: Blocker; clear: Blocker; rename: Blocker; archive: Blocker } {
+export function cartBlockers(view: CartView): { checkout: Blocker; clear: Blocker; rename: Blocker; archive: Blocker; undo: Blocker } {
   const locked = cartLocked(view);
   const empty = view.lines.length === 0;
   return {
@@ -31,7 +31,20 @@ export function cartBlockers(view: CartView): { checkout: Blocker; clear: Blocke
     rename: locked,
     // The one change a checked-out cart still takes: putting it away, its order kept in the log.
     archive: view.status === 'archived' ? 'This cart is already archived.' : undefined,
+    undo: locked ?? (view.version <= 1 ? 'There is no change to undo in this cart yet.' : undefined),
   };
+}
+
+/**
+ * While the history panel shows the past or a what-if, the cart on screen is not the one
+ * commands would change: every command is off, for this one reason.
+ */
+export const VIEWING_PAST = 'You are viewing the past: return to the present to change the cart.';
+
+/** Every action blocked by `reason` when there is one, else as they were. */
+export function overruled<Blockers extends Record<string, Blocker>>(blockers: Blockers, reason: Blocker): Blockers {
+  if (!reason) return blockers;
+  return Object.fromEntries(Object.keys(blockers).map((action) => [action, reason])) as Blockers;
 }
 
 /** An accessible name that carries the reason while the action is unavailable. */

@@ -1,21 +1,33 @@
-// The page's session: session.ts with its state made reactive, on the live database and this
-// profile's localStorage.
+// The page's session: session.ts with its state made reactive, on this profile's localStorage —
+// on the live database, or on a sandbox (workspace.ts) in this tab.
 import type { CartCommand } from '../cart/commands.ts';
 import { deviceIdFrom, type KeyValueStorage } from './device.ts';
 import { openSession, type Session, type SessionState } from './session.ts';
+import { workspaces, type Workspaces } from './workspace.ts';
 
-export async function openPageSession(storage: KeyValueStorage = pageStorage()): Promise<Session> {
+export async function openPageSession(storage: KeyValueStorage, deviceId: string, dbName?: string): Promise<Session> {
   const state = $state<SessionState>({ cartId: '', error: '', upgraded: '' });
-  const session = await openSession({ storage, deviceId: deviceIdFrom(storage), state });
+  const session = await openSession({ storage, deviceId, state, ...(dbName ? { dbName } : {}) });
   // A command built from reactive state would be a proxy, which IndexedDB cannot clone.
   return { ...session, run: (command: CartCommand) => session.run($state.snapshot(command) as CartCommand) };
 }
 
-/** localStorage, or a map for this page's life where the browser refuses it (some private modes). */
-function pageStorage(): KeyValueStorage {
+/** The live carts or this tab's sandbox; the device id is the profile's either way. */
+export function pageWorkspaces(): Workspaces {
+  const profile = pageStorage(() => localStorage);
+  const deviceId = deviceIdFrom(profile);
+  return workspaces({
+    tabStorage: pageStorage(() => sessionStorage),
+    openSession: ({ storage = profile, dbName }) => openPageSession(storage, deviceId, dbName),
+  });
+}
+
+/** The browser's storage, or a map for this page's life where it refuses it (some private modes). */
+function pageStorage(storage: () => Storage): KeyValueStorage {
   try {
-    localStorage.getItem('cartlog:probe');
-    return localStorage;
+    const store = storage();
+    store.getItem('cartlog:probe');
+    return store;
   } catch {
     const memory = new Map<string, string>();
     return { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => void memory.set(key, value) };

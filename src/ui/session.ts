@@ -2,7 +2,9 @@
 // in storage across reloads), and running the shopper's commands against it. Whatever a refusal
 // says lands in state.error until the next accepted command. The caller hands in `state`, so a
 // Svelte wrapper can pass a $state proxy and a test a plain object.
-import { openCarts, type CartCommand, type Carts } from '../cart/index.ts';
+// Not the cart barrel: it holds the importer, which only the lazily loaded history panel needs.
+import { openCarts, type Carts } from '../cart/carts.ts';
+import type { CartCommand } from '../cart/commands.ts';
 import { DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
 import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
@@ -40,6 +42,13 @@ export interface Session {
    * was pressed: two quick presses of "+" make two more, although the view had not caught up.
    */
   adjust: (sku: string, delta: number) => Promise<boolean>;
+  /** Takes back the current cart's last change (history/timeline.ts), as any command: refusals land in state.error. */
+  undo: () => Promise<boolean>;
+  /**
+   * Runs a change that is more than one command from the page (a restore from the history panel)
+   * in the page's queue, its refusal reported like a command's.
+   */
+  change: (work: () => Promise<unknown>) => Promise<boolean>;
   /** The shopper has read the refusal. */
   dismissError: () => void;
   /** Opens a new, empty cart and makes it current; without a name it gets the next free one. */
@@ -118,6 +127,13 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       attempt(async () => {
         if ((await carts.view(state.cartId))?.status === 'archived') await moveOn();
       }),
+    undo: () =>
+      attempt(async () => {
+        // Undo lives with the history panel's code, loaded when first used.
+        const { undoLastChange } = await import('./history/timeline.ts');
+        await undoLastChange(carts, state.cartId);
+      }),
+    change: attempt,
     dismissError: () => void (state.error = ''),
     close() {
       stopUpgraded();

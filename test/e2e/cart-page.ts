@@ -38,3 +38,40 @@ export function skusAt(page: Page, rows: number[]): Promise<string[]> {
   const items = page.getByTestId('catalog-item');
   return Promise.all(rows.map(async (row) => (await items.nth(row).getAttribute('data-sku'))!));
 }
+
+// The history panel (CONTRACT §6 history-*).
+export const historyRows = (page: Page) => page.getByTestId('history-event');
+export const rowAt = (page: Page, version: number) => page.locator(`[data-testid="history-event"][data-version="${version}"]`);
+export const rowTypes = (page: Page) => historyRows(page).evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')));
+export const sliderValue = (page: Page) => page.getByTestId('history-slider').inputValue();
+export const sliderMax = (page: Page) => page.getByTestId('history-slider').getAttribute('max');
+
+export async function openHistory(page: Page): Promise<void> {
+  await page.getByTestId('history-toggle').click();
+  await historyRows(page).first().waitFor();
+}
+
+/** Moves the slider as a drag would: a new value, then the input event. */
+export async function seek(page: Page, version: number): Promise<void> {
+  await page.getByTestId('history-slider').evaluate((slider, value) => {
+    (slider as HTMLInputElement).value = String(value);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  }, version);
+  await eventually(() => sliderValue(page)).toBe(String(version));
+  // The diff is rendered with the cart panel: once it names this version, the page shows it.
+  await eventually(() => page.locator('#history-diff-heading').textContent()).toMatch(new RegExp(`^Version ${version}( ·|$)`));
+}
+
+export interface ShownCart {
+  lines: [sku: string | null, quantity: string | null][];
+  cents: string | null;
+}
+
+/** The cart panel's lines and total as shown (live or past). */
+export async function shownCart(page: Page): Promise<ShownCart> {
+  const lines = await page
+    .getByTestId('cart-line')
+    .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-sku'), row.querySelector('[data-testid="line-qty"]')?.textContent ?? null] as [string | null, string | null]));
+  const total = page.getByTestId('cart-total');
+  return { lines, cents: (await total.count()) ? await total.getAttribute('data-cents') : null };
+}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, categories, type CartListEntry, type CartView } from '../../src/cart/index.ts';
 import { cartAnnouncement } from '../../src/ui/announce.ts';
-import { cartBlockers, labelWith, lineBlockers } from '../../src/ui/blockers.ts';
+import { cartBlockers, labelWith, lineBlockers, overruled, VIEWING_PAST } from '../../src/ui/blockers.ts';
 import { cartChoices, DEFAULT_CART_NAME, nextCartName } from '../../src/ui/cart-choices.ts';
 import { filterCatalog } from '../../src/ui/catalog-filter.ts';
 
@@ -57,9 +57,20 @@ describe('blockers', () => {
       clear: expect.stringMatching(/empty/),
       rename: undefined,
       archive: undefined,
+      undo: expect.stringMatching(/no change to undo/),
     });
     expect(labelWith('Check out', undefined)).toBe('Check out');
     expect(labelWith('Check out', 'Empty.')).toBe('Check out — unavailable: Empty.');
+  });
+});
+
+describe('the past overrules every blocker', () => {
+  it('blocks every action with the one reason while the past is shown, and changes nothing otherwise', () => {
+    const view = cart([['A', 2]], { version: 3 });
+    expect(cartBlockers(view).undo).toBeUndefined();
+    expect(overruled(cartBlockers(view), undefined)).toEqual(cartBlockers(view));
+    expect(Object.values(overruled(cartBlockers(view), VIEWING_PAST))).toEqual(Array(5).fill(VIEWING_PAST));
+    expect(Object.values(overruled(lineBlockers(view, view.lines[0]!), VIEWING_PAST))).toEqual(Array(3).fill(VIEWING_PAST));
   });
 });
 

@@ -2,7 +2,7 @@
 // state.error and leave it again.
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalog } from '../../src/cart/index.ts';
-import { deleteEventStore } from '../../src/es/index.ts';
+import { deleteEventStore, DomainError } from '../../src/es/index.ts';
 import { deviceIdFrom, DEVICE_ID_KEY } from '../../src/ui/device.ts';
 import { CURRENT_CART_KEY, DEFAULT_CART_NAME, openSession, type Session } from '../../src/ui/session.ts';
 import { uniqueName } from '../es/fixtures.ts';
@@ -234,6 +234,33 @@ describe('running commands', () => {
     expect(await session.newCart()).toBe(true);
     expect(session.state.error).toBe('');
     expect(await session.run({ type: 'AddItem', data: { sku: second.sku, quantity: 1 } })).toBe(true);
+  });
+});
+
+describe('undo and other changes from the page', () => {
+  it('undo takes back the last change; with nothing to undo, or on a checked-out cart, it says why', async () => {
+    const session = await open();
+    expect(await session.undo()).toBe(false);
+    expect(session.state.error).toMatch(/no change to undo/);
+    await session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 1 } });
+    await session.adjust(first.sku, 2);
+    expect(await session.undo()).toBe(true);
+    expect(session.state.error).toBe('');
+    expect((await session.carts.view(session.state.cartId))?.lines[0]?.quantity).toBe(1);
+    await session.run({ type: 'Checkout', data: {} });
+    expect(await session.undo()).toBe(false);
+    expect(session.state.error).toMatch(/checked out/);
+  });
+
+  it('change runs in the command queue and reports a refusal like a command', async () => {
+    const session = await open();
+    const order: string[] = [];
+    const added = session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 1 } }).then(() => order.push('add'));
+    const changed = session.change(async () => void order.push('change'));
+    await Promise.all([added, changed]);
+    expect(order).toEqual(['add', 'change']);
+    expect(await session.change(async () => Promise.reject(new DomainError('nope', 'Not now.')))).toBe(false);
+    expect(session.state.error).toBe('Not now.');
   });
 });
 

@@ -29,7 +29,7 @@ export interface Timeline {
   clearSkips: () => void;
   /** Back to now: last position, no skips, following new events. */
   present: () => void;
-  /** Appends, as one command, what makes the present cart equal to the state shown. */
+  /** Appends, as one command, what makes the present cart equal to the state shown; then shows the present. */
   restore: () => Promise<void>;
   /** Reads events appended since (another tab, sync): the slider grows; the view stays put unless at the present. */
   refresh: () => Promise<void>;
@@ -45,13 +45,17 @@ export async function openTimeline(carts: Carts, cartId: string): Promise<Timeli
   const events: EventEnvelope[] = [];
   let position = 0;
 
-  const load = async () => {
+  const readMore = async () => {
     const more = await carts.store.readStream(cartId, { from: events.length + 1 });
     const following = position === events.length;
     events.push(...more);
     history.append(more);
     if (following) position = events.length;
   };
+  // One read at a time: two overlapping reads (a change notice arriving while restore reads its
+  // own events) would both start at the same version and append the same events twice.
+  let loading: Promise<void> = Promise.resolve();
+  const load = () => (loading = loading.catch(() => {}).then(readMore));
   await load();
 
   const clamp = (p: number) => Math.max(0, Math.min(Math.trunc(p), events.length));
@@ -90,6 +94,9 @@ export async function openTimeline(carts: Carts, cartId: string): Promise<Timeli
       const target = stateOf(history.stateAt(position));
       await carts.execute(cartId, (present) => restoreCommands(present, target));
       await load();
+      // The shown state is now the present one: what the shopper chose is what they now see.
+      history.setSkipped([]);
+      position = events.length;
     },
     refresh: load,
   };

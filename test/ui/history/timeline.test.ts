@@ -1,30 +1,22 @@
 // The history panel's logic against a real store in Node: scrub, what-if, diff, restore, undo,
 // following new events, and deep links.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { catalog, openCarts, type Carts } from '../../../src/cart/index.ts';
-import { deleteEventStore } from '../../../src/es/index.ts';
+import { catalog } from '../../../src/cart/index.ts';
 import { historyLink, parseHistoryLink } from '../../../src/ui/history/deep-link.ts';
 import { openTimeline, undoLastChange } from '../../../src/ui/history/timeline.ts';
-import { uniqueName } from '../../es/fixtures.ts';
+import { useCarts } from './fixtures.ts';
 
 const [apple, bread] = [catalog[0]!, catalog[1]!];
-const opened: Carts[] = [];
+const fresh = useCarts('timeline');
 async function cartWithHistory() {
-  const carts = await openCarts({ name: uniqueName('timeline'), deviceId: uuidv7() });
-  opened.push(carts);
+  const carts = await fresh.open();
   const cartId = await carts.openCart('Weekly'); // v1
   await carts.execute(cartId, { type: 'AddItem', data: { sku: apple.sku, quantity: 2 } }); // v2
   await carts.execute(cartId, { type: 'AddItem', data: { sku: bread.sku, quantity: 1 } }); // v3
   await carts.execute(cartId, { type: 'ChangeQuantity', data: { sku: apple.sku, quantity: 5 } }); // v4
   return { carts, cartId };
 }
-afterEach(async () => {
-  for (const carts of opened.splice(0)) {
-    carts.close();
-    await deleteEventStore(carts.store.name);
-  }
-});
 
 describe('timeline', () => {
   it('shows the cart as of any version and what each event changed', async () => {
@@ -64,6 +56,24 @@ describe('timeline', () => {
     expect(now?.lines.map((l) => [l.sku, l.quantity])).toEqual([[apple.sku, 2]]);
     expect(timeline.length).toBe(6); // ItemRemoved + ItemQuantityChanged appended
     expect(new Set(timeline.events.slice(4).map((e) => e.meta.commandId)).size).toBe(1);
+  });
+
+  it('after a restore shows the present: no skips, the last version', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    const timeline = await openTimeline(carts, cartId);
+    timeline.seek(3);
+    timeline.toggleSkip(2);
+    await timeline.restore();
+    expect(timeline.atPresent).toBe(true);
+    expect(timeline.view()?.lines.map((l) => [l.sku, l.quantity])).toEqual([[bread.sku, 1]]);
+  });
+
+  it('reads each new event once, however many refreshes overlap', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    const timeline = await openTimeline(carts, cartId);
+    await carts.execute(cartId, { type: 'RemoveItem', data: { sku: bread.sku } });
+    await Promise.all([timeline.refresh(), timeline.refresh(), timeline.refresh()]);
+    expect(timeline.events.map((e) => e.version)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('grows with new events, following only when at the present', async () => {

@@ -1,0 +1,107 @@
+// A Timeline (timeline.ts) the panel can render: every change to it bumps one signal, so what
+// reads it re-renders; and it follows the store, so events written by another tab, a sync or a
+// restore show up as new rows while the view stays where the shopper put it.
+import type { Carts } from '../../cart/carts.ts';
+import type { CartView } from '../../cart/projections.ts';
+import type { Change } from './diff.ts';
+import { openTimeline, type Timeline } from './timeline.ts';
+
+/** What the panel reads of a Timeline, reactive, and what it adds. */
+export interface FollowedTimeline
+  extends Pick<Timeline, 'cartId' | 'events' | 'length' | 'position' | 'skipped' | 'atPresent' | 'seek' | 'toggleSkip' | 'clearSkips' | 'present' | 'restore'> {
+  /** The cart at the position, skips applied; undefined at version 0 (before it was opened). */
+  readonly shown: CartView | undefined;
+  /** What the event at the position changed (none at version 0 or when it is skipped). */
+  readonly changes: readonly Change[];
+  step: (delta: number) => void;
+  /** Stops following the store. */
+  close: () => void;
+}
+
+export async function followTimeline(carts: Carts, cartId: string, at?: number): Promise<FollowedTimeline> {
+  const timeline = await openTimeline(carts, cartId);
+  if (at !== undefined) timeline.seek(at);
+
+  // Two signals: anything changed, and the events grew. What depends only on the rows (the
+  // filter, counts per type: O(events)) does not recompute at every step of the slider.
+  let revision = $state(0);
+  let grown = $state(0);
+  const changed = () => void revision++;
+  /** Reads the signal, so a $derived or the template depending on `read` re-runs after a change. */
+  const read = <T>(value: () => T): T => {
+    void revision;
+    return value();
+  };
+  const readRows = <T>(value: () => T): T => {
+    void grown;
+    return value();
+  };
+  const act =
+    <Args extends unknown[]>(action: (...args: Args) => void) =>
+    (...args: Args) => {
+      action(...args);
+      changed();
+    };
+
+  let closed = false;
+  const reread = async (work: () => Promise<void>) => {
+    const before = timeline.length;
+    try {
+      await work();
+    } finally {
+      if (!closed) {
+        if (timeline.length !== before) grown++;
+        changed();
+      }
+    }
+  };
+  const refresh = () =>
+    reread(() => timeline.refresh()).catch(
+      // The database closed under us (the page moved to a sandbox or back): this timeline is
+      // being replaced, and there is nothing left to show from it.
+      () => {},
+    );
+  const stop = carts.store.subscribe((change) => {
+    if (change.streamIds.includes(cartId)) void refresh();
+  });
+  // Anything written between the first read and the subscription.
+  await refresh();
+
+  const shown = $derived(read(() => timeline.view()));
+  const changes = $derived(read(() => (timeline.position === 0 ? [] : timeline.diff(timeline.position))));
+
+  return {
+    cartId,
+    get events() {
+      return readRows(() => timeline.events);
+    },
+    get length() {
+      return readRows(() => timeline.length);
+    },
+    get position() {
+      return read(() => timeline.position);
+    },
+    get skipped() {
+      return read(() => timeline.skipped);
+    },
+    get atPresent() {
+      return read(() => timeline.atPresent);
+    },
+    get shown() {
+      return shown;
+    },
+    get changes() {
+      return changes;
+    },
+    seek: act((position: number) => timeline.seek(position)),
+    step: act((delta: number) => timeline.seek(timeline.position + delta)),
+    toggleSkip: act((version: number) => timeline.toggleSkip(version)),
+    clearSkips: act(() => timeline.clearSkips()),
+    present: act(() => timeline.present()),
+    restore: () => reread(() => timeline.restore()),
+    close() {
+      closed = true;
+      stop();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// What the panel's keys do, and when restore cannot work — known before asking the decider, so
+// the button is off and says why (CONTRACT §6), in the decider's own words.
+import type { CartView } from '../../cart/projections.ts';
+import type { Blocker } from '../blockers.ts';
+
+/** The position a key moves to, or undefined when the key is not the panel's. */
+export function positionForKey(key: string, position: number, length: number): number | undefined {
+  switch (key) {
+    case 'ArrowLeft':
+      return Math.max(0, position - 1);
+    case 'ArrowRight':
+      return Math.min(length, position + 1);
+    case 'Home':
+      return 0;
+    case 'End':
+      return length;
+    default:
+      return undefined;
+  }
+}
+
+export function restoreBlocker(shown: { position: number; atPresent: boolean }, liveStatus: CartView['status'] | undefined): Blocker {
+  if (liveStatus === 'checked-out' || liveStatus === 'archived')
+    return `This cart is ${liveStatus === 'archived' ? 'archived' : 'checked out'}: it can no longer be changed, so it cannot be restored.`;
+  if (shown.position === 0) return 'Version 0 is before the cart existed: there is nothing to restore.';
+  if (shown.atPresent) return 'This is the present already: pick an earlier version or skip an event first.';
+  return undefined;
+}
