@@ -1,0 +1,7 @@
+// The browser side of sync: one engine per live database (a sandbox never gets one).
+export { createSyncEngine, type SyncEngine, type SyncEngineOptions, type SyncState, type SyncStatus, type ReadableStatus } from './engine.ts';
+export type { Connectivity } from './connectivity.ts';
+export type { SyncTarget } from './rebase.ts';
+export type { RejectedChange } from './rows.ts';
+export type { LockManagerLike, ChannelLike } from './leader.ts';
+export { SyncRequestError, type FetchLike } from './server.ts';

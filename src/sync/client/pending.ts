@@ -1,0 +1,72 @@
+// How many events wait to be pushed (CONTRACT §6 data-pending), kept per stream and refreshed
+// only for the streams a change touched — here or in another tab — so a command costs one small
+// read, not a scan of every cart. Streams of another account are counted apart: they never sync.
+import type { StreamHead } from '../../es/db.ts';
+import type { EventStore } from '../../es/store.ts';
+
+export interface PendingCount {
+  /** Unsynced events of streams this account pushes. */
+  readonly pending: number;
+  /** Streams marked as another account's. */
+  readonly foreign: number;
+  /** Resolves once every refresh asked for so far has been read. */
+  settled: () => Promise<void>;
+  /** Reads these streams' heads again (all of them when absent). */
+  refresh: (streamIds?: readonly string[]) => Promise<void>;
+  close: () => void;
+}
+
+export function countPending(store: EventStore, onChange: () => void): PendingCount {
+  const streams = new Map<string, { pending: number; foreign: boolean }>();
+  let pending = 0;
+  let foreign = 0;
+  let closed = false;
+
+  const note = (head: StreamHead) => streams.set(head.streamId, { pending: head.version - head.confirmedThrough, foreign: head.foreign !== undefined });
+  function total() {
+    let [p, f] = [0, 0];
+    for (const s of streams.values()) {
+      if (s.foreign) f++;
+      else p += s.pending;
+    }
+    if (p === pending && f === foreign) return;
+    [pending, foreign] = [p, f];
+    if (!closed) onChange();
+  }
+
+  // One read at a time, in the order asked, so an older read never overwrites a newer one.
+  let queue: Promise<void> = Promise.resolve();
+  function refresh(streamIds?: readonly string[]): Promise<void> {
+    queue = queue
+      .then(async () => {
+        if (closed) return;
+        if (streamIds) {
+          const heads = await store.db.streams.bulkGet([...streamIds]);
+          heads.forEach((head, i) => (head ? note(head) : streams.delete(streamIds[i]!)));
+        } else {
+          streams.clear();
+          await store.db.streams.each(note);
+        }
+        total();
+      })
+      .catch(() => {}); // a closed database: the engine reports that where it matters
+    return queue;
+  }
+
+  const unsubscribe = store.subscribe((change) => void refresh(change.streamIds));
+  void refresh();
+  return {
+    get pending() {
+      return pending;
+    },
+    get foreign() {
+      return foreign;
+    },
+    settled: () => queue,
+    refresh,
+    close() {
+      closed = true;
+      unsubscribe();
+    },
+  };
+}
