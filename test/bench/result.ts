@@ -1,4 +1,6 @@
-// What the page hands back to the runner: the figures of CONTRACT §7 plus notes for the log.
+// What a scenario hands back to the runner (from the bench page, or from Node for ui/): the figures
+// of CONTRACT §7 plus notes for the log.
+import { percentile } from './stats.ts';
 
 export interface BenchResult {
   name: string;
@@ -32,4 +34,9 @@ export interface BenchApi {
 
 export function compare(name: string, unit: string, value: number, baseline: number): BenchResult {
   return { name, unit, value, baseline, ratio: value / baseline };
+}
+
+/** `name.p50` and `name.p95` of `samples`, each beside the same percentile of `baseline`. */
+export function comparePercentiles(name: string, unit: string, samples: readonly number[], baseline: readonly number[]): BenchResult[] {
+  return [50, 95].map((p) => compare(`${name}.p${p}`, unit, percentile(samples, p), percentile(baseline, p)));
 }

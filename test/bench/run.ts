@@ -1,27 +1,26 @@
-// `npm run bench`: builds the bench page (a production Vite build, so timings are those of the
-// shipped code), serves it on 127.0.0.1, runs every scenario in headless Chromium with an on-disk
-// profile (IndexedDB on disk, as users have it), prints the table and writes bench-results.json
-// (CONTRACT §7). It reports targets; it never fails on one. It fails when a scenario throws.
+// `npm run bench`: builds the app and the bench pages (production Vite builds, so timings are those
+// of the shipped code), serves them on 127.0.0.1, runs every scenario in headless Chromium with an
+// on-disk profile (IndexedDB on disk, as users have it), prints the table and writes
+// bench-results.json (CONTRACT §7). It reports targets; it never fails on one. It fails when a
+// scenario throws. Page scenarios (command, bulk, boot, rebuild) run inside the bench page; UI
+// scenarios (ui-*) drive the real app from here, each in a fresh profile (ui/).
 //
 //   npm run bench                     every scenario, writes bench-results.json
-//   npm run bench -- --only=command   some scenarios, prints only
+//   npm run bench -- --only=command,ui-append   some scenarios, prints only
 //   npm run bench -- --diagnose       adds the diagnostics (where the time goes) after the figures
 //   npm run bench -- --only=profile-execute,profile-same-work --profile
 //                                     unminified build, CPU profile of each scenario: self time by function
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//   npm run bench -- --only=ui-append --profile    the same for the app page over the measured clicks
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Page } from 'playwright';
-import { build } from 'vite';
 import { chromiumArgs, chromiumPath, hasChromium } from '../chromium.ts';
-import type { BenchApi, BenchResult, ScenarioOutput } from './result.ts';
+import type { BenchApi, BenchResult } from './result.ts';
+import { profiled } from './cpu-profile.ts';
+import { buildSite, originOf, repoRoot, serve } from './site.ts';
+import { uiScenarios, type UiEnv } from './ui/index.ts';
 
-const benchDir = fileURLToPath(new URL('.', import.meta.url));
-const repoRoot = resolve(benchDir, '../..');
 const SCENARIO_TIMEOUT_MS = 5 * 60_000;
 
 interface Expectation {
@@ -42,50 +41,19 @@ const expectations: Record<string, Expectation> = {
   'boot.100k': { better: 'lower', target: '≤ 50 ms', met: (r) => r.value <= 50 },
   'boot.ratio.100k_1k': { better: 'lower', target: '≤ 1.5', met: (r) => r.value <= 1.5 },
   rebuild: { better: 'higher', target: '≥ 100 000 events/s', met: (r) => r.value >= 100_000 },
+  'ui.appendToDom.p50': { better: 'lower' },
+  'ui.appendToDom.p95': { better: 'lower', target: '≤ 16 ms', met: (r) => r.value <= 16 },
+  'ui.firstRender.100': { better: 'lower' },
+  'ui.firstRender.100k': { better: 'lower' },
+  'ui.firstRender.ratio': { better: 'lower', target: '≤ 1.5', met: (r) => r.value <= 1.5 },
+  'ui.tabToTab.p50': { better: 'lower' },
+  'ui.tabToTab.p95': { better: 'lower', target: '< 100 ms', met: (r) => r.value < 100 },
+  'ui.firstLoadJs': { better: 'lower', target: '≤ 80 KB gzipped', met: (r) => r.value <= 80 },
 };
 
 function parseOnly(): string[] | undefined {
   const arg = process.argv.slice(2).find((a) => a.startsWith('--only='));
   return arg?.slice('--only='.length).split(',').filter(Boolean);
-}
-
-async function buildPage(minify: boolean): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), 'cartlog-bench-site-'));
-  await build({
-    root: benchDir,
-    configFile: false,
-    base: './',
-    publicDir: false,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, target: 'es2022', reportCompressedSize: false, minify },
-  });
-  return outDir;
-}
-
-const contentTypes: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
-
-/**
- * A tiny static server. Cross-origin isolation (COOP + COEP) gives performance.now() 5 µs
- * resolution instead of 100 µs, which matters for sub-millisecond command latencies.
- */
-function serve(dir: string): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    const file = path.endsWith(sep) ? join(path, 'index.html') : path;
-    const ok = file.startsWith(dir) && (await stat(file).then((s) => s.isFile(), () => false));
-    if (!ok) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-      'cache-control': 'no-store',
-    });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -101,35 +69,6 @@ const bench = (page: Page) => ({
   run: (name: string) => page.evaluate((n) => (window as unknown as { bench: BenchApi }).bench.run(n), name),
 });
 
-// ---- CPU profile ------------------------------------------------------------------------------
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
-  samples?: number[];
-  timeDeltas?: number[];
-}
-
-/** Self time by function (name and line), the heaviest first. */
-function selfTimes(profile: CpuProfile, top = 25): string[] {
-  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  (profile.samples ?? []).forEach((id, i) => {
-    const frame = byNode.get(id)!.callFrame;
-    const file = frame.url.split('/').pop() ?? '';
-    const key = `${frame.functionName || '(anonymous)'} ${file ? `${file}:${frame.lineNumber + 1}` : ''}`.trim();
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
-  });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const busy = [...self.entries()].filter(([key]) => key !== '(idle)').reduce((sum, [, ms]) => sum + ms, 0);
-  return [
-    `profile: ${total.toFixed(0)} ms sampled, ${busy.toFixed(0)} ms not idle`,
-    ...[...self.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([key, ms]) => `  ${ms.toFixed(1).padStart(8)} ms  ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${key}`),
-  ];
-}
-
 // ---- formatting -------------------------------------------------------------------------------
 
 function rounded(value: number, unit: string): number {
@@ -140,7 +79,7 @@ function rounded(value: number, unit: string): number {
 function show(value: number | undefined, unit: string): string {
   if (value === undefined) return '';
   if (unit === 'events/s') return Math.round(value).toLocaleString('en-US');
-  return value.toFixed(unit === 'x' ? 2 : 3);
+  return value.toFixed(unit === 'x' ? 2 : unit === 'KB' ? 1 : 3);
 }
 
 function rows(results: readonly BenchResult[]): string[][] {
@@ -190,9 +129,14 @@ async function main(): Promise<number> {
   }
   const only = parseOnly();
   const started = Date.now();
+  // Other work on the machine moves every figure; the log says how busy it was.
+  const loadAtStart = loadavg()[0]!;
   const profiling = process.argv.includes('--profile');
-  const site = await buildPage(!profiling);
-  const server = await serve(site);
+  const site = await buildSite(!profiling);
+  if (site.appError) console.error(`bench: the app did not build, so the ui-* scenarios cannot run:\n${site.appError}`);
+  // Two origins on one directory: the first-render scenario keeps a history in each.
+  const servers = [await serve(site.dir), await serve(site.dir)] as const;
+  const uiEnv: UiEnv = { site, origins: [originOf(servers[0]), originOf(servers[1])], profile: profiling };
   const profile = await mkdtemp(join(tmpdir(), 'cartlog-bench-profile-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: chromiumArgs, headless: true });
   const failures: string[] = [];
@@ -201,34 +145,32 @@ async function main(): Promise<number> {
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => console.log(`  · ${message.text()}`));
     page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+    await page.goto(`${uiEnv.origins[0]}/bench/index.html`);
     await page.waitForSelector('body[data-ready="true"]');
     const api = bench(page);
     const info = await api.info();
     if (!info.crossOriginIsolated) console.warn('bench: page is not cross-origin isolated; performance.now() is coarse (100 µs)');
     const diagnose = process.argv.includes('--diagnose');
-    const names = only ?? [...(await api.scenarios()), ...(diagnose ? await api.diagnostics() : [])];
+    const names = only ?? [...(await api.scenarios()), ...Object.keys(uiScenarios), ...(diagnose ? await api.diagnostics() : [])];
 
     for (const name of names) {
       const t0 = Date.now();
       console.log(`bench: ${name}…`);
       try {
-        const cdp = profiling ? await context.newCDPSession(page) : undefined;
-        await cdp?.send('Profiler.enable');
-        await cdp?.send('Profiler.setSamplingInterval', { interval: 100 });
-        await cdp?.send('Profiler.start');
-        const output: ScenarioOutput = await withTimeout(api.run(name), SCENARIO_TIMEOUT_MS, `scenario ${name}`);
-        if (cdp) {
-          const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
-          selfTimes(profile).forEach((line) => console.log(`  ${line}`));
-          await cdp.detach();
-        }
+        const ui = uiScenarios[name];
+        if (ui && site.appError) throw new Error('the app did not build');
+        const run = () => withTimeout(ui ? ui(uiEnv) : api.run(name), SCENARIO_TIMEOUT_MS, `scenario ${name}`);
+        // A UI scenario profiles the app page itself, around its measured part.
+        const output = profiling && !ui ? await profiled(await context.newCDPSession(page), run) : await run();
+        // The bench page logs its notes as it goes; a UI scenario runs here.
+        if (ui) output.notes.forEach((note) => console.log(`  · ${note}`));
         results.push(...output.results);
         console.log(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       } catch (error) {
         failures.push(name);
         console.error(`bench: scenario ${name} failed: ${(error as Error).message}`);
         // A scenario that timed out may still be running: start the next one on a fresh page.
+        if (uiScenarios[name]) continue;
         await page.reload();
         await page.waitForSelector('body[data-ready="true"]');
       }
@@ -247,7 +189,8 @@ async function main(): Promise<number> {
         ...(r.baseline === undefined ? {} : { baseline: rounded(r.baseline, r.unit), ratio: Number(r.ratio!.toFixed(3)) }),
       })),
     };
-    console.log(`\n${environment.browser}, ${environment.cpus} CPUs, ${environment.date}; total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`;
+    console.log(`\n${environment.browser}, ${environment.cpus} CPUs, ${environment.date}; total ${((Date.now() - started) / 1000).toFixed(0)} s; ${load}\n`);
     console.log(textTable(results));
     console.log('\nREADME table (ratio = value / raw IndexedDB doing the same work in the same run):\n');
     console.log(markdownTable(results));
@@ -263,9 +206,9 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await context.close();
-    server.close();
+    servers.forEach((server) => server.close());
     await rm(profile, { recursive: true, force: true });
-    await rm(site, { recursive: true, force: true });
+    await rm(site.dir, { recursive: true, force: true });
   }
 }
 

@@ -83,3 +83,13 @@ export function deleteRaw(name: string): Promise<void> {
     req.onblocked = () => reject(new Error(`deleting ${name} is blocked by an open connection`));
   });
 }
+
+/** Open the database as it is (no schema), read one read-model row, close: the floor of a boot. */
+export async function openAndGet(name: string, key: IDBValidKey): Promise<unknown> {
+  const db = await openRaw(name);
+  try {
+    return await request(db.transaction('readModels', 'readonly').objectStore('readModels').get(key));
+  } finally {
+    db.close();
+  }
+}

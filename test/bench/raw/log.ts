@@ -95,13 +95,3 @@ export async function readPacked(db: IDBDatabase, pagesPerRead: number): Promise
   await complete;
   return events;
 }
-
-/** Open the database as it is (no schema), read one read-model row, close: the floor of a boot. */
-export async function openAndGet(name: string, key: IDBValidKey): Promise<unknown> {
-  const db = await openRaw(name);
-  try {
-    return await request(db.transaction('readModels', 'readonly').objectStore('readModels').get(key));
-  } finally {
-    db.close();
-  }
-}

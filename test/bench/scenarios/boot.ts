@@ -3,11 +3,11 @@
 import { openCarts } from '../../../src/cart/carts.ts';
 import type { CartView } from '../../../src/cart/projections.ts';
 import { deleteEventStore } from '../../../src/es/store.ts';
-import { DEVICE_ID, batches, cartHistory, manyCarts, newCartId } from '../fixtures.ts';
-import { openAndGet } from '../raw/log.ts';
+import { DEVICE_ID } from '../fixtures.ts';
+import { openAndGet } from '../raw/idb.ts';
 import { compare, type BenchResult, type ScenarioOutput } from '../result.ts';
 import { dbName, log, median, pause, round, timed } from '../stats.ts';
-import { BATCH } from './history.ts';
+import { seedHistory } from './history.ts';
 
 const SIZES = [
   { label: '1k', events: 1_000 },
@@ -26,20 +26,10 @@ interface History {
   raw: number[];
 }
 
-/** A tenth of the history is the current cart's (a long run of quantity changes); the rest other carts of 100 events. */
+/** A tenth of the history is the current cart's; the rest other carts of 100 events. */
 async function seed(label: string, events: number): Promise<History> {
   const name = dbName(`boot-${label}`);
-  const cartId = newCartId();
-  const version = events / 10;
-  const carts = await openCarts({ name, deviceId: DEVICE_ID });
-  try {
-    for (const chunk of batches([...manyCarts((events - version) / 100, 100, 10), ...cartHistory(cartId, version, 20)], BATCH))
-      await carts.store.appendBulk(chunk);
-    // Let the async projection catch up now, so no boot below inherits that work.
-    await carts.store.catchUp();
-  } finally {
-    carts.close();
-  }
+  const { cartId, version } = await seedHistory(name, events, events / 10);
   return { label, name, cartId, version, store: [], raw: [] };
 }
 
