@@ -200,7 +200,8 @@ describe('sync engine', () => {
     const mine = await b.carts.openCart('Other account');
 
     const status = await engine.syncNow();
-    expect(status).toMatchObject({ state: 'synced', pending: 0 });
+    // CONTRACT §5: a 403 shows as `error`, with the reason; the rest still synced.
+    expect(status).toMatchObject({ state: 'error', pending: 0 });
     expect(status.reason).toMatch(/another account/);
     expect((await b.carts.store.db.streams.get(cartId))?.foreign).toMatch(/another user/);
     expect((await server.pullAll(other.userId)).map((e) => e.streamId)).toEqual([mine]);

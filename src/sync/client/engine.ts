@@ -109,7 +109,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const note = foreign ? `${foreign === 1 ? 'One cart belongs' : `${foreign} carts belong`} to another account: kept on this device, never synced.` : undefined;
     if (!configured) return withReason({ state: 'local-only', pending }, note);
     const state = base.state === 'synced' && pending > 0 ? 'syncing' : base.state;
-    return withReason({ state, pending }, base.reason ?? (state === 'synced' ? note : undefined));
+    // CONTRACT §5: a 403 shows as `error` with its reason. Carts of another account are never
+    // pushed again, so the rest keeps syncing underneath; the status says why they are left out.
+    if (state === 'synced' && note) return withReason({ state: 'error', pending }, note);
+    return withReason({ state, pending }, base.reason ?? undefined);
   }
   function publish() {
     const next = current();
