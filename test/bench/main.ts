@@ -4,6 +4,8 @@ import { bootScenario } from './scenarios/boot.ts';
 import { bulkScenario } from './scenarios/bulk.ts';
 import { commandScenario } from './scenarios/command.ts';
 import { rebuildScenario } from './scenarios/rebuild.ts';
+import { timeTravelScenario } from './scenarios/time-travel.ts';
+import { importScenario } from './scenarios/import.ts';
 import { diagnoseBulk } from './diagnose/bulk.ts';
 import { diagnoseRebuild } from './diagnose/rebuild.ts';
 import { diagnoseCommand, diagnoseExecute, diagnoseSameWork } from './diagnose/command.ts';
@@ -13,6 +15,8 @@ const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   bulk: bulkScenario,
   boot: bootScenario,
   rebuild: rebuildScenario,
+  'time-travel': timeTravelScenario,
+  import: importScenario,
 };
 
 /** Not figures but explanations: where the time goes (npm run bench -- --diagnose). */

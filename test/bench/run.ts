@@ -2,8 +2,9 @@
 // of the shipped code), serves them on 127.0.0.1, runs every scenario in headless Chromium with an
 // on-disk profile (IndexedDB on disk, as users have it), prints the table and writes
 // bench-results.json (CONTRACT §7). It reports targets; it never fails on one. It fails when a
-// scenario throws. Page scenarios (command, bulk, boot, rebuild) run inside the bench page; UI
-// scenarios (ui-*) drive the real app from here, each in a fresh profile (ui/).
+// scenario throws. Page scenarios (command, bulk, boot, rebuild, time-travel, import) run inside
+// the bench page; UI scenarios (ui-*) drive the real app from here, each in a fresh profile (ui/);
+// `sync` runs the real sync server in this process (sync.ts; PostgreSQL too when DATABASE_URL is set).
 //
 //   npm run bench                     every scenario, writes bench-results.json
 //   npm run bench -- --only=command,ui-append   some scenarios, prints only
@@ -20,6 +21,7 @@ import type { BenchApi, BenchResult } from './result.ts';
 import { profiled } from './cpu-profile.ts';
 import { buildSite, originOf, repoRoot, serve } from './site.ts';
 import { uiScenarios, type UiEnv } from './ui/index.ts';
+import { syncScenario } from './sync.ts';
 
 const SCENARIO_TIMEOUT_MS = 5 * 60_000;
 
@@ -49,6 +51,20 @@ const expectations: Record<string, Expectation> = {
   'ui.tabToTab.p50': { better: 'lower' },
   'ui.tabToTab.p95': { better: 'lower', target: '< 100 ms', met: (r) => r.value < 100 },
   'ui.firstLoadJs': { better: 'lower', target: '≤ 80 KB gzipped', met: (r) => r.value <= 80 },
+  'history.open100k': { better: 'lower', target: '≤ 500 ms', met: (r) => r.value <= 500 },
+  'history.jump.p95': { better: 'lower', target: '≤ 16 ms', met: (r) => r.value <= 16 },
+  'history.jump.engine.p95': { better: 'lower' },
+  'history.step.p95': { better: 'lower', target: '≤ 2 ms', met: (r) => r.value <= 2 },
+  'import.100k': { better: 'higher' },
+  'sync.push.sqlite': { better: 'higher' },
+  'sync.pull.sqlite': { better: 'higher' },
+  'sync.push.postgres': { better: 'higher' },
+  'sync.pull.postgres': { better: 'higher' },
+};
+
+/** Scenarios that run in Node alone (no browser): the sync server's throughput. */
+const nodeScenarios: Record<string, () => Promise<{ results: BenchResult[]; notes: string[] }>> = {
+  sync: syncScenario,
 };
 
 function parseOnly(): string[] | undefined {
@@ -151,7 +167,7 @@ async function main(): Promise<number> {
     const info = await api.info();
     if (!info.crossOriginIsolated) console.warn('bench: page is not cross-origin isolated; performance.now() is coarse (100 µs)');
     const diagnose = process.argv.includes('--diagnose');
-    const names = only ?? [...(await api.scenarios()), ...Object.keys(uiScenarios), ...(diagnose ? await api.diagnostics() : [])];
+    const names = only ?? [...(await api.scenarios()), ...Object.keys(uiScenarios), ...Object.keys(nodeScenarios), ...(diagnose ? await api.diagnostics() : [])];
 
     for (const name of names) {
       const t0 = Date.now();
@@ -159,18 +175,19 @@ async function main(): Promise<number> {
       try {
         const ui = uiScenarios[name];
         if (ui && site.appError) throw new Error('the app did not build');
-        const run = () => withTimeout(ui ? ui(uiEnv) : api.run(name), SCENARIO_TIMEOUT_MS, `scenario ${name}`);
+        const node = nodeScenarios[name];
+        const run = () => withTimeout(node ? node() : ui ? ui(uiEnv) : api.run(name), SCENARIO_TIMEOUT_MS, `scenario ${name}`);
         // A UI scenario profiles the app page itself, around its measured part.
-        const output = profiling && !ui ? await profiled(await context.newCDPSession(page), run) : await run();
+        const output = profiling && !ui && !node ? await profiled(await context.newCDPSession(page), run) : await run();
         // The bench page logs its notes as it goes; a UI scenario runs here.
-        if (ui) output.notes.forEach((note) => console.log(`  · ${note}`));
+        if (ui || node) output.notes.forEach((note) => console.log(`  · ${note}`));
         results.push(...output.results);
         console.log(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       } catch (error) {
         failures.push(name);
         console.error(`bench: scenario ${name} failed: ${(error as Error).message}`);
         // A scenario that timed out may still be running: start the next one on a fresh page.
-        if (uiScenarios[name]) continue;
+        if (uiScenarios[name] || nodeScenarios[name]) continue;
         await page.reload();
         await page.waitForSelector('body[data-ready="true"]');
       }

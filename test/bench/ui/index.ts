@@ -4,6 +4,7 @@ import { appendToDomScenario } from './append.ts';
 import type { UiScenario } from './context.ts';
 import { firstLoadScenario } from './first-load.ts';
 import { firstRenderScenario } from './first-render.ts';
+import { historyJumpScenario } from './history-jump.ts';
 import { tabToTabScenario } from './tabs.ts';
 
 export const uiScenarios: Record<string, UiScenario> = {
@@ -11,6 +12,7 @@ export const uiScenarios: Record<string, UiScenario> = {
   'ui-render': firstRenderScenario,
   'ui-tabs': tabToTabScenario,
   'ui-load': firstLoadScenario,
+  'ui-history-jump': historyJumpScenario,
 };
 
 export type { UiEnv } from './context.ts';
