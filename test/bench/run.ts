@@ -4,7 +4,8 @@
 // bench-results.json (CONTRACT §7). It reports targets; it never fails on one. It fails when a
 // scenario throws. Page scenarios (command, bulk, boot, rebuild, time-travel, import) run inside
 // the bench page; UI scenarios (ui-*) drive the real app from here, each in a fresh profile (ui/);
-// `sync` runs the real sync server in this process (sync.ts; PostgreSQL too when DATABASE_URL is set).
+// `sync` runs the real sync server in this process (sync.ts; PostgreSQL too when DATABASE_URL is set);
+// `sync-converge` serves the site and /v1 from one real server to two Chromium profiles (sync-converge.ts).
 //
 //   npm run bench                     every scenario, writes bench-results.json
 //   npm run bench -- --only=command,ui-append   some scenarios, prints only
@@ -20,8 +21,10 @@ import { chromiumArgs, chromiumPath, hasChromium } from '../chromium.ts';
 import type { BenchApi, BenchResult } from './result.ts';
 import { profiled } from './cpu-profile.ts';
 import { buildSite, originOf, repoRoot, serve } from './site.ts';
-import { uiScenarios, type UiEnv } from './ui/index.ts';
+import { uiScenarios as appScenarios, type UiEnv } from './ui/index.ts';
 import { syncScenario } from './sync.ts';
+import { syncConvergeScenario } from './sync-converge.ts';
+import type { UiScenario } from './ui/context.ts';
 
 const SCENARIO_TIMEOUT_MS = 5 * 60_000;
 
@@ -60,7 +63,11 @@ const expectations: Record<string, Expectation> = {
   'sync.pull.sqlite': { better: 'higher' },
   'sync.push.postgres': { better: 'higher' },
   'sync.pull.postgres': { better: 'higher' },
+  'sync.converge.1k': { better: 'lower' },
 };
+
+/** Scenarios driven from Node in fresh profiles: the ui-* ones on the app, and sync-converge (two devices, real server). */
+const uiScenarios: Record<string, UiScenario> = { ...appScenarios, 'sync-converge': syncConvergeScenario };
 
 /** Scenarios that run in Node alone (no browser): the sync server's throughput. */
 const nodeScenarios: Record<string, () => Promise<{ results: BenchResult[]; notes: string[] }>> = {

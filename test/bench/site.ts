@@ -65,7 +65,7 @@ export async function buildSite(minify: boolean): Promise<Site> {
       target: 'es2022',
       reportCompressedSize: false,
       minify,
-      rollupOptions: { input: ['index.html', 'ui/seed.html', 'ui/raw-boot.html'].map((page) => join(benchDir, page)) },
+      rollupOptions: { input: ['index.html', 'ui/seed.html', 'ui/raw-boot.html', 'ui/sync-device.html'].map((page) => join(benchDir, page)) },
     },
   });
   await build({
