@@ -87,6 +87,9 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // CI machines are shared and busy: what the page shows may take seconds to settle.
+          // Waits are generous so load slows the suite down instead of failing it.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

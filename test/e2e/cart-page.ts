@@ -16,6 +16,8 @@ export function useBrowser(): { open: () => Promise<Page>; context: () => Browse
   return {
     async open() {
       context = await browser.newContext();
+      // A wait that cannot succeed fails with its step named instead of hanging the test.
+      context.setDefaultTimeout(20_000);
       const page = await context.newPage();
       await page.goto(baseUrl);
       await page.getByTestId('cart-status').waitFor();

@@ -77,7 +77,13 @@ export function hashWriter(win: HashWindow = window, interval = HASH_INTERVAL_MS
   return {
     follow(link) {
       pending = link;
-      if (!timer) write();
+      // The present (no `at`) is written at once: a reload right after reaching it must follow
+      // new events, not reopen the last step the throttle let through. It is rare (reaching the
+      // present), so it cannot flood the history API.
+      if (!timer || parseHistoryLink(link)?.at === undefined) {
+        clearTimeout(timer);
+        write();
+      }
     },
     clear() {
       clearTimeout(timer);

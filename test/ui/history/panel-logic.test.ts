@@ -205,6 +205,22 @@ describe('hashWriter', () => {
     }
   });
 
+  it('writes reaching the present at once, so a reload right after follows new events', () => {
+    // A reload's URL is taken when it starts: a write still held by the interval (or made in
+    // pagehide) came too late, and the reload reopened the last step shown instead of the present.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { win, writes } = fakeWindow();
+      const hash = hashWriter(win, 400);
+      hash.follow(`#/history?cart=${CART}&at=7`);
+      hash.follow(`#/history?cart=${CART}&at=8`);
+      hash.follow(`#/history?cart=${CART}`);
+      expect(writes).toEqual([`#/history?cart=${CART}&at=7`, `#/history?cart=${CART}`]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('flushes what is pending when the page goes away', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
