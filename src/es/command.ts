@@ -21,6 +21,11 @@ export interface CommandResult<State> {
   /** The command id was already handled on this device: nothing was appended again. */
   duplicate: boolean;
   state: State;
+  /**
+   * The stream's row in a read model as this command wrote it (undefined when it wrote none):
+   * a page can show it at once instead of waiting for a live query to read it back.
+   */
+  written: (projection: string) => unknown;
 }
 
 export interface CommandHandlerOptions<State, Command, Event extends DomainEvent> {
@@ -58,7 +63,7 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
       const snapshotVersion = snapshot?.version ?? 0;
       if (snapshotVersion < version) state = fold(decider, (await tx.readStream(streamId, snapshotVersion + 1, version)) as unknown as Event[], state);
 
-      if (handled && !(options.rerun && handled.status === 'pending')) return { events: [], version, duplicate: true, state };
+      if (handled && !(options.rerun && handled.status === 'pending')) return { events: [], version, duplicate: true, state, written: () => undefined };
 
       const command = typeof input === 'function' ? (input as (state: State) => Command | readonly Command[])(state) : input;
       const decided: Event[] = [];
@@ -95,6 +100,7 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
         }),
         journalled,
       ]);
-      return { events: result.events, version: result.version, duplicate: false, state: newState };
+      const written = (projection: string) => (result.events.length ? tx.written(projection, streamId) : undefined);
+      return { events: result.events, version: result.version, duplicate: false, state: newState, written };
     });
 }

@@ -17,7 +17,7 @@ import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
 import { readStreamRange } from './pages.ts';
 import type { ProjectionSpec } from './projection.ts';
-import { createAsyncProjector, readStreamRows, rebuild, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
+import { createAsyncProjector, readStreamRows, rebuild, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
 import { confirm, readOutbox, rebaseStream, type Ack } from './upstream.ts';
 import type { DataValidator } from './validate.ts';
@@ -52,6 +52,8 @@ export interface StoreTransaction {
   /** Reads the stream's head and its stream-keyed read-model rows in one round trip, for a later append. */
   prefetch: (streamId: string) => Promise<StreamHead | undefined>;
   readStream: (streamId: string, from?: number, to?: number) => Promise<EventEnvelope[]>;
+  /** A read-model row as this transaction left it (after an append), if it read or wrote it. */
+  written: (projection: string, key: string) => unknown;
   append: (
     streamId: string,
     events: readonly NewEvent[],
@@ -157,6 +159,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
             return head;
           },
           readStream: (streamId, from, to) => readStream(t, streamId, from, to),
+          written: (projection, key) => rows.get(rowId(projection, key)),
           append: (streamId, events, opts) =>
             appendToStreamIn(
               t,

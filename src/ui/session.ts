@@ -5,6 +5,9 @@
 // Not the cart barrel: it holds the importer, which only the lazily loaded history panel needs.
 import { openCarts, type Carts } from '../cart/carts.ts';
 import type { CartCommand } from '../cart/commands.ts';
+import type { CartState } from '../cart/decider.ts';
+import { cartViewProjection, type CartView } from '../cart/projections.ts';
+import type { CommandResult } from '../es/command.ts';
 import { DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
 import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
@@ -22,6 +25,11 @@ export interface SessionState {
    * nothing works until it reloads, so this is not a refusal that the next command clears.
    */
   upgraded: string;
+  /**
+   * The current cart's view as this page's last command wrote it, shown until the live query has
+   * read it back (see shown-cart.ts): the DOM follows a click without that extra read.
+   */
+  written?: CartView | undefined;
 }
 
 export interface SessionOptions {
@@ -94,20 +102,26 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   }
 
   const moveOn = async () => select(await currentCart(carts, null));
+  const show = (result: CommandResult<CartState>) => {
+    const view = result.written(cartViewProjection.name) as CartView | undefined;
+    if (view?.cartId === state.cartId) state.written = view;
+  };
 
   return {
     carts,
     state,
-    run: (command) => attempt(() => carts.execute(state.cartId, command)),
+    run: (command) => attempt(async () => show(await carts.execute(state.cartId, command))),
     adjust: (sku, delta) =>
       attempt(() =>
         // The quantity is read inside the command's transaction: a "+" pressed in another tab at
         // the same moment is counted, not overwritten. A line that is gone is left to the
         // decider, which says so in its own words.
-        carts.execute(state.cartId, (cart) => ({
-          type: 'ChangeQuantity',
-          data: { sku, quantity: (cart.lines.find((l) => l.sku === sku)?.quantity ?? 0) + delta },
-        })),
+        carts
+          .execute(state.cartId, (cart) => ({
+            type: 'ChangeQuantity',
+            data: { sku, quantity: (cart.lines.find((l) => l.sku === sku)?.quantity ?? 0) + delta },
+          }))
+          .then(show),
       ),
     newCart: (name) => attempt(async () => select(await carts.openCart(name ?? nextCartName(await carts.list())))),
     switchTo: (cartId) =>
