@@ -24,6 +24,14 @@ import type { DataValidator } from './validate.ts';
 
 export type { AppendResult, BulkResult } from './append.ts';
 
+export interface BulkOptions {
+  /**
+   * The caller already ran every event through the same checks (checkEnvelope with this store's
+   * validator) — the export-file reader does, before anything is written — so they are not run twice.
+   */
+  validated?: boolean;
+}
+
 const CATCH_UP_DELAY_MS = 100;
 
 export interface EventStoreOptions {
@@ -71,7 +79,7 @@ export interface EventStore {
   readonly db: CartlogDb;
   appendToStream: (streamId: string, events: readonly NewEvent[], options?: { expectedVersion?: ExpectedVersion }) => Promise<AppendResult>;
   /** Bulk path (import, sync pull): full envelopes with versions, written in pages. */
-  appendBulk: (events: readonly EventEnvelope[]) => Promise<BulkResult>;
+  appendBulk: (events: readonly EventEnvelope[], options?: BulkOptions) => Promise<BulkResult>;
   readStream: (streamId: string, range?: { from?: number; to?: number }) => Promise<EventEnvelope[]>;
   /** The whole log in local (commit) order, a page at a time. */
   readLog: (options?: { after?: number; limit?: number }) => Promise<LogPage>;
@@ -178,10 +186,10 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   }
 
   let bulkInFlight = 0;
-  async function appendBulk(events: readonly EventEnvelope[]): Promise<BulkResult> {
+  async function appendBulk(events: readonly EventEnvelope[], bulk: BulkOptions = {}): Promise<BulkResult> {
     bulkInFlight++;
     try {
-      validate(events, options.validateData);
+      if (!bulk.validated) validate(events, options.validateData);
       const result = await guarded(() => inTransaction(db, 'rw', writeTables, (t) => appendBulkIn(t, appendConfig, events)));
       changes.publish(result.streamIds);
       return { appended: result.appended, skipped: result.skipped };
