@@ -4,6 +4,8 @@
 // `interval` ms: estimate() walks the origin's storage and a burst of clicks should not pay
 // for that each time.
 
+import { usableLocale } from './locale.ts';
+
 export const WARN_RATIO = 0.8;
 
 /** What navigator.storage.estimate() answers; either figure may be missing. */
@@ -33,7 +35,7 @@ export function formatBytes(bytes: number, locale?: string): string {
   }
   // Whole bytes need no decimals; above that one decimal is all a person reads.
   const digits = unit === 0 ? 0 : 1;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value)} ${UNITS[unit]}`;
+  return `${new Intl.NumberFormat(usableLocale(locale), { maximumFractionDigits: digits }).format(value)} ${UNITS[unit]}`;
 }
 
 export function describeUsage(estimate: StorageEstimateLike | undefined, locale?: string): StorageUsage {
@@ -41,7 +43,7 @@ export function describeUsage(estimate: StorageEstimateLike | undefined, locale?
   if (usage === undefined) return { text: 'This browser does not say how much storage is used.', ratio: undefined, warning: undefined };
   if (!quota) return { text: `${formatBytes(usage, locale)} used`, ratio: undefined, warning: undefined };
   const ratio = usage / quota;
-  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
+  const percent = new Intl.NumberFormat(usableLocale(locale), { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
   return {
     text: `${formatBytes(usage, locale)} of ${formatBytes(quota, locale)} used`,
     ratio,
