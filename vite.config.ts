@@ -1,8 +1,24 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import type { BrowserProviderOption } from 'vitest/node';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
 import { VitePWA } from 'vite-plugin-pwa';
 import { chromiumPath, chromiumArgs } from './test/chromium.ts';
+import { firefoxBidi, webkitGtk } from './test/engines/vitest/providers.ts';
+
+// The store conformance suite and every *.browser.test.ts, once per engine. Vitest wants one
+// provider per project, so each engine is a project: `browser` (Chromium, as before),
+// `browser-firefox` and `browser-webkit`; `--project 'browser*'` runs all three.
+function browserProject(name: string, browser: { browser: 'chromium' | 'firefox' | 'webkit'; headless: boolean; provider: BrowserProviderOption }): TestProjectInlineConfiguration {
+  return {
+    extends: true,
+    test: {
+      name,
+      include: ['test/**/*.browser.test.ts'],
+      browser: { enabled: true, headless: browser.headless, provider: browser.provider, instances: [{ browser: browser.browser }] },
+    },
+  };
+}
 
 export default defineConfig({
   // Relative asset paths: dist/ works from any sub-path of any static host.
@@ -65,19 +81,14 @@ export default defineConfig({
           setupFiles: ['test/setup-node.ts'],
         },
       },
-      {
-        extends: true,
-        test: {
-          name: 'browser',
-          include: ['test/**/*.browser.test.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: { executablePath: chromiumPath(), args: chromiumArgs } }),
-            instances: [{ browser: 'chromium' }],
-          },
-        },
-      },
+      browserProject('browser', {
+        browser: 'chromium',
+        headless: true,
+        provider: playwright({ launchOptions: { executablePath: chromiumPath(), args: chromiumArgs } }),
+      }),
+      browserProject('browser-firefox', { browser: 'firefox', headless: true, provider: firefoxBidi() }),
+      // WebKitGTK has no headless mode: it runs on an Xvfb display of its own.
+      browserProject('browser-webkit', { browser: 'webkit', headless: false, provider: webkitGtk() }),
       {
         extends: true,
         test: {

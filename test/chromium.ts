@@ -1,9 +1,11 @@
-// Where tests and the bench find the browser. We never download one: Debian's `chromium` package
-// (or CHROMIUM_PATH) is the browser; test/run.mjs installs it when missing.
+// Where tests and the bench find Chromium. We never download one: Debian's `chromium` package
+// (or CHROMIUM_PATH) is the browser; test/run.mjs installs it when missing. The other engines
+// are found the same way (test/engines/binaries.ts).
 import { existsSync } from 'node:fs';
+import { binaries, pathOf } from './engines/binaries.ts';
 
 export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  return pathOf(binaries.chromium);
 }
 
 export function hasChromium(): boolean {
