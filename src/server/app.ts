@@ -77,7 +77,10 @@ export function createApp(options: AppOptions): CartlogApp {
     if (closed) return fail(c, 503, 'unavailable', 'The server is shutting down.');
     await next();
   };
-  const auth = bearerAuth(() => (secret ??= loadSecret(config.dataDir, options.env)));
+  const auth = bearerAuth(
+    () => (secret ??= loadSecret(config.dataDir, options.env)),
+    (caller) => storage.revoked(caller),
+  );
   const rate = rateLimit(options.rateLimit ?? config.rateLimit);
   api.post('/push', open, auth, bodyLimit(), rate, pushHandler(storage));
   api.get('/pull', open, auth, rate, pullHandler(storage, waiters));

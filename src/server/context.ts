@@ -9,9 +9,16 @@ export interface AppEnv {
   Variables: {
     /** The token's `sub`, set by auth. */
     userId: string;
+    /** The token's `iat` (seconds), when it has one: tokens older than a deletion are refused. */
+    issuedAt: number | undefined;
     /** The push body, read within the size limit. */
     body: ReadBody;
   };
+}
+
+/** The caller as the storage knows them. */
+export function callerOf(c: Context<AppEnv>): { userId: string; issuedAt?: number } {
+  return { userId: c.get('userId'), issuedAt: c.get('issuedAt') };
 }
 
 /** An error answer in the one shape of CONTRACT §5. */

@@ -1,7 +1,7 @@
 // The sync wire format of CONTRACT §5, shared by the server and the client: the bodies each side
 // sends, the limits both must respect, and the checks a request passes before anything is stored.
 // Domain rules come in as a parameter so this module stays free of any one domain (sync → es).
-import type { EventEnvelope } from '../es/envelope.ts';
+import { UUID, type EventEnvelope } from '../es/envelope.ts';
 import type { Invalid } from '../es/validate.ts';
 
 export const MAX_BODY_BYTES = 1_048_576;
@@ -10,6 +10,8 @@ export const DEVICE_ID_MAX_LENGTH = 100;
 export const PULL_DEFAULTS = Object.freeze({ after: 0, limit: 100, wait: 0 });
 export const PULL_LIMIT_MAX = 1000;
 export const PULL_WAIT_MAX_SECONDS = 30;
+/** A `log` id: drawn by the server, opaque to clients (compared for equality only). */
+export const LOG_ID_MAX_LENGTH = 100;
 
 /** An event as pushed: positions are the server's to give. */
 export type PushedEvent = Omit<EventEnvelope, 'position'>;
@@ -26,6 +28,8 @@ export interface PushResponse {
   events: { id: string; position: number }[];
   /** The highest position of the caller's events, 0 when none. */
   head: number;
+  /** Which log of this user on this server the positions belong to (CONTRACT §5 "Log identity"). */
+  log: string;
 }
 
 export interface PullQuery {
@@ -33,12 +37,25 @@ export interface PullQuery {
   limit: number;
   /** Seconds to hold the request while nothing is new. */
   wait: number;
+  /**
+   * The id of the event the caller holds at position `after`: when this log has another event (or
+   * none) there, the answer is `409 cursor_mismatch` — the caller's copy and this log have parted.
+   */
+  check?: string;
 }
 
 export interface PullResponse {
   events: ConfirmedEvent[];
   head: number;
   more: boolean;
+  log: string;
+}
+
+/** `409 cursor_mismatch`: the `check` event is not at `after` in this log. */
+export interface CursorMismatchBody extends ErrorBody {
+  error: 'cursor_mismatch';
+  log: string;
+  head: number;
 }
 
 export type ErrorCode =
@@ -49,6 +66,12 @@ export type ErrorCode =
   | 'forbidden'
   | 'id_conflict'
   | 'version_conflict'
+  | 'cursor_mismatch'
+  | 'quota_exceeded'
+  | 'timeout'
+  | 'headers_too_large'
+  | 'uri_too_long'
+  | 'bad_request'
   | 'not_found'
   | 'unavailable'
   | 'internal';
@@ -102,15 +125,19 @@ export function withoutPosition(check: EventCheck): EventCheck {
 
 const WHOLE_NUMBER = /^\d{1,16}$/;
 
-/** Parses `after`, `limit` and `wait`; anything but a whole number in range is refused, not clamped. */
+/**
+ * Parses `after`, `limit` and `wait` (anything but a whole number in range is refused, not clamped)
+ * and `check`.
+ */
 export function parsePullQuery(params: URLSearchParams): Parsed<PullQuery> {
-  const ranges: Record<keyof PullQuery, [number, number]> = {
+  type Numeric = 'after' | 'limit' | 'wait';
+  const ranges: Record<Numeric, [number, number]> = {
     after: [0, Number.MAX_SAFE_INTEGER],
     limit: [1, PULL_LIMIT_MAX],
     wait: [0, PULL_WAIT_MAX_SECONDS],
   };
   const query: PullQuery = { ...PULL_DEFAULTS };
-  for (const key of Object.keys(ranges) as (keyof PullQuery)[]) {
+  for (const key of Object.keys(ranges) as Numeric[]) {
     const raw = params.get(key);
     if (raw === null) continue;
     const [min, max] = ranges[key];
@@ -119,7 +146,21 @@ export function parsePullQuery(params: URLSearchParams): Parsed<PullQuery> {
       return invalid(key, max === Number.MAX_SAFE_INTEGER ? `must be a whole number, ${min} or more` : `must be a whole number from ${min} to ${max}`);
     query[key] = value;
   }
+  const check = params.get('check');
+  if (check !== null) {
+    // Event ids are canonical lowercase UUIDs (§2); anything else can match nothing, so say so.
+    if (!UUID.test(check)) return invalid('check', 'must be an event id (a lowercase UUID)');
+    if (query.after < 1) return invalid('check', 'needs after to be 1 or more: it names the event held at position after');
+    query.check = check;
+  }
   return { ok: true, value: query };
+}
+
+/** The pull URL's query for these parameters, `check` only when given. */
+export function pullQueryString({ after, limit, wait, check }: PullQuery): string {
+  const params = new URLSearchParams({ after: String(after), limit: String(limit), wait: String(wait) });
+  if (check !== undefined) params.set('check', check);
+  return params.toString();
 }
 
 function invalid(field: string, reason: string, index?: number): Parsed<never> {

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from 'hono/jwt';
 import pg from 'pg';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createApp, type AppOptions, type CartlogApp } from '../../src/server/app.ts';
 import { openPostgresStorage, openSqliteStorage, type Storage } from '../../src/server/storage/index.ts';
 import { mintToken } from '../../src/server/token.ts';
-import type { PushedEvent } from '../../src/sync/protocol.ts';
+import type { PullResponse, PushResponse, PushedEvent } from '../../src/sync/protocol.ts';
 
 export const SECRET = 'test-secret';
 export const DATABASE_URL = process.env.DATABASE_URL;
@@ -19,10 +20,15 @@ export const DATABASE_URL = process.env.DATABASE_URL;
  * `open()` may be called more than once: every storage it returns shares the same data, like
  * several server processes would.
  */
+export interface Place {
+  open(): Promise<Storage>;
+  drop(): Promise<void>;
+}
+
 export interface StorageKind {
   name: string;
   skip: boolean;
-  place(): Promise<{ open(): Promise<Storage>; drop(): Promise<void> }>;
+  place(): Promise<Place>;
 }
 
 export const storageKinds: StorageKind[] = [
@@ -112,4 +118,32 @@ export async function craftToken(payload: Record<string, unknown>, options: { se
 export function unsignedToken(payload: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.`;
+}
+
+export const pushed = async (res: Response): Promise<PushResponse> => {
+  expect(res.status).toBe(200);
+  return (await res.json()) as PushResponse;
+};
+export const pulled = async (res: Response): Promise<PullResponse> => {
+  expect(res.status).toBe(200);
+  return (await res.json()) as PullResponse;
+};
+
+/**
+ * A describe block's data on one storage: a place, a storage on it and an app over that, opened
+ * before its tests and dropped after. Read the fields inside tests (they are set in beforeAll).
+ */
+export function onStorage(kind: StorageKind): { place: Place; storage: Storage; app: CartlogApp } {
+  const suite = {} as { place: Place; storage: Storage; app: CartlogApp };
+  beforeAll(async () => {
+    suite.place = await kind.place();
+    suite.storage = await suite.place.open();
+    suite.app = apiApp(suite.storage);
+  });
+  afterAll(async () => {
+    await suite.app?.close();
+    await suite.storage?.close();
+    await suite.place?.drop();
+  });
+  return suite;
 }

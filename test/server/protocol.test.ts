@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CartlogApp } from '../../src/server/app.ts';
 import type { Storage } from '../../src/server/storage/index.ts';
-import type { PullResponse, PushResponse } from '../../src/sync/protocol.ts';
 import {
   apiApp,
   cartEvent,
@@ -15,17 +14,10 @@ import {
   storageKinds,
   token,
   unsignedToken,
+  pulled,
+  pushed,
   type Client,
 } from './helpers.ts';
-
-const pushed = async (res: Response) => {
-  expect(res.status).toBe(200);
-  return (await res.json()) as PushResponse;
-};
-const pulled = async (res: Response) => {
-  expect(res.status).toBe(200);
-  return (await res.json()) as PullResponse;
-};
 
 for (const kind of storageKinds) {
   describe.skipIf(kind.skip)(`sync protocol on ${kind.name}`, () => {
@@ -57,15 +49,17 @@ for (const kind of storageKinds) {
         expect(answer.head).toBe(positions[2]);
 
         const page = await pulled(await alice.pull());
-        expect(page).toEqual({ events: events.map((e, i) => ({ ...e, position: positions[i] })), head: answer.head, more: false });
+        expect(page).toEqual({ events: events.map((e, i) => ({ ...e, position: positions[i] })), head: answer.head, more: false, log: answer.log });
       });
 
       it('answers an empty push with an empty list and the head', async () => {
         const bob = await client();
-        expect(await pushed(await bob.push([]))).toEqual({ events: [], head: 0 });
+        const { log } = await pushed(await bob.push([]));
+        expect(log).toEqual(expect.any(String));
+        expect(await pushed(await bob.push([]))).toEqual({ events: [], head: 0, log });
         const [event] = cartEvents(newCart(), 1, 1);
         const { head } = await pushed(await bob.push([event]));
-        expect(await pushed(await bob.push([]))).toEqual({ events: [], head });
+        expect(await pushed(await bob.push([]))).toEqual({ events: [], head, log });
       });
 
       it('pulls only the caller’s events, and head is the caller’s', async () => {
@@ -76,7 +70,7 @@ for (const kind of storageKinds) {
         const page = await pulled(await alice.pull());
         expect(page.events.map((e) => e.position)).toEqual(mine.events.map((e) => e.position));
         expect(page.head).toBe(mine.head);
-        expect(await pulled(await (await client()).pull())).toEqual({ events: [], head: 0, more: false });
+        expect(await pulled(await (await client()).pull())).toEqual({ events: [], head: 0, more: false, log: expect.any(String) });
       });
     });
 
@@ -127,11 +121,11 @@ for (const kind of storageKinds) {
       it('refuses an id stored with other content, meta included: 409 id_conflict', async () => {
         const alice = await client();
         const [event] = cartEvents(newCart(), 1, 1);
-        await pushed(await alice.push([event]));
+        const { log } = await pushed(await alice.push([event]));
         const changed = { ...event!, meta: { ...event!.meta, at: '2030-01-01T00:00:00.000Z' } };
         const res = await alice.push([changed]);
         expect(res.status).toBe(409);
-        expect(await res.json()).toEqual({ error: 'id_conflict', message: expect.any(String), index: 0, id: event!.id });
+        expect(await res.json()).toEqual({ error: 'id_conflict', message: expect.any(String), index: 0, id: event!.id, log });
       });
     });
 
@@ -171,7 +165,7 @@ for (const kind of storageKinds) {
       it('wants the first new event at the stream version + 1: 409 version_conflict', async () => {
         const alice = await client();
         const cart = newCart();
-        await pushed(await alice.push(cartEvents(cart, 1, 2)));
+        const { log } = await pushed(await alice.push(cartEvents(cart, 1, 2)));
         for (const version of [2, 4]) {
           const res = await alice.push([cartEvent(cart, version)]);
           expect(res.status).toBe(409);
@@ -182,6 +176,7 @@ for (const kind of storageKinds) {
             streamId: cart,
             expectedVersion: 3,
             receivedVersion: version,
+            log,
           });
         }
         await pushed(await alice.push([cartEvent(cart, 3)]));
@@ -449,7 +444,7 @@ for (const kind of storageKinds) {
         const last = await pulled(await alice.pull(`after=${positions[3]}&limit=2`));
         expect(last.events.map((e) => e.position)).toEqual(positions.slice(4));
         expect(last.more).toBe(false);
-        expect(await pulled(await alice.pull(`after=${head}`))).toEqual({ events: [], head, more: false });
+        expect(await pulled(await alice.pull(`after=${head}`))).toEqual({ events: [], head, more: false, log: first.log });
         expect((await pulled(await alice.pull(`after=${positions[3]}&limit=1`))).more).toBe(false);
       });
     });
@@ -475,7 +470,7 @@ for (const kind of storageKinds) {
         const started = Date.now();
         const held = alice.pull('wait=1');
         await pushed(await bob.push(cartEvents(newCart(), 1, 1)));
-        expect(await pulled(await held)).toEqual({ events: [], head: 0, more: false });
+        expect(await pulled(await held)).toEqual({ events: [], head: 0, more: false, log: expect.any(String) });
         expect(Date.now() - started).toBeGreaterThanOrEqual(950);
       });
 
@@ -494,7 +489,7 @@ for (const kind of storageKinds) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         const started = Date.now();
         await closing.close();
-        for (const res of await Promise.all(held)) expect(await pulled(res)).toEqual({ events: [], head: 0, more: false });
+        for (const res of await Promise.all(held)) expect(await pulled(res)).toEqual({ events: [], head: 0, more: false, log: expect.any(String) });
         expect(Date.now() - started).toBeLessThan(500);
         const after = await alice.pull();
         expect(after.status).toBe(503);
@@ -548,17 +543,37 @@ for (const kind of storageKinds) {
     });
 
     describe('deleting a user', () => {
-      it('removes their events and streams, and never gives a position twice', async () => {
+      it('removes their log and streams, refuses older tokens (401), and a new token starts a new log', async () => {
         const aliceId = newUser();
         const alice = await client(aliceId);
         const bob = await client();
         const cart = newCart();
-        const { head } = await pushed(await alice.push(cartEvents(cart, 1, 3)));
+        const { log } = await pushed(await alice.push(cartEvents(cart, 1, 3)));
         expect(await storage.deleteUser(aliceId)).toBe(3);
-        expect(await pulled(await alice.pull())).toEqual({ events: [], head: 0, more: false });
-        // The stream is free again, and positions go on from where they were.
-        const answer = await pushed(await bob.push(cartEvents(cart, 1, 1)));
-        expect(answer.head).toBeGreaterThan(head);
+        // The devices holding the old token stop, instead of uploading it all again.
+        for (const res of [await alice.pull(), await alice.push(cartEvents(newCart(), 1, 1))]) {
+          expect(res.status).toBe(401);
+          expect(await res.json()).toMatchObject({ error: 'unauthorized' });
+        }
+        const again = await client(aliceId);
+        const fresh = await pulled(await again.pull());
+        expect(fresh).toEqual({ events: [], head: 0, more: false, log: expect.any(String) });
+        expect(fresh.log).not.toBe(log);
+        // The stream is free again.
+        expect((await pushed(await bob.push(cartEvents(cart, 1, 1)))).events[0]!.position).toBe(1);
+      });
+
+      it('takes the push lock: a push racing it either lands before and is deleted, or is refused', async () => {
+        const aliceId = newUser();
+        const alice = await client(aliceId);
+        const cart = newCart();
+        await pushed(await alice.push(cartEvents(cart, 1, 3)));
+        const [racing] = await Promise.all([alice.push(cartEvents(cart, 4, 2)), storage.deleteUser(aliceId)]);
+        expect([200, 401]).toContain(racing.status);
+        // A new device (new token) finds nothing, and the stream starts again at version 1.
+        const again = await client(aliceId);
+        expect((await pulled(await again.pull())).events).toEqual([]);
+        expect((await pushed(await again.push(cartEvents(cart, 1, 1)))).head).toBe(1);
       });
     });
   });

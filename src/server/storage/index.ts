@@ -4,7 +4,7 @@ import { openPostgresStorage } from './postgres.ts';
 import { openSqliteStorage } from './sqlite.ts';
 import type { Storage } from './types.ts';
 
-export type { CommitListener, PullPage, PushOutcome, PushRejection, Storage } from './types.ts';
+export type { Caller, CommitListener, PullOutcome, PullPage, PullRequest, PushOutcome, PushRejection, Storage } from './types.ts';
 export { openPostgresStorage } from './postgres.ts';
 export { openSqliteStorage } from './sqlite.ts';
 
@@ -31,8 +31,9 @@ export function lazyStorage(open: () => Promise<Storage>): Storage {
       throw error;
     }));
   return {
-    push: async (userId, events) => (await opened()).push(userId, events),
-    pull: async (userId, after, limit) => (await opened()).pull(userId, after, limit),
+    push: async (caller, events, options) => (await opened()).push(caller, events, options),
+    pull: async (caller, request) => (await opened()).pull(caller, request),
+    revoked: async (caller) => (await opened()).revoked(caller),
     deleteUser: async (userId) => (await opened()).deleteUser(userId),
     onCommit(listener) {
       let off: (() => void) | undefined;
