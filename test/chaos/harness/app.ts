@@ -1,0 +1,73 @@
+// The app the chaos suite runs: a real Vite build, served by the real server process
+// (`src/server/cli.ts serve`), both from one snapshot of the sources in a temp folder — a copy
+// of the working tree, or of a commit when CHAOS_SOURCE names one (e.g. CHAOS_SOURCE=HEAD while
+// others edit the tree) — with node_modules linked to the project's. cli.ts serves `<its root>/dist`
+// and rebuilds it when a source is newer, so the snapshot holds its own dist/: the project's
+// dist/ is never touched, and an edit during a run changes nothing under test. One build per
+// source state, shared by the suite's files (each runs in a process of its own).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+export const projectRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** What the app and the server are made of (vite.config.ts imports from test/). */
+const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json', 'test'];
+
+let built: Promise<string> | undefined;
+
+/** The snapshot's root, built (at most once per source state). */
+export function appRoot(): Promise<string> {
+  return (built ??= prepare(process.env.CHAOS_SOURCE));
+}
+
+async function prepare(revision: string | undefined): Promise<string> {
+  const commit = revision ? git('rev-parse', `${revision}^{commit}`).trim() : undefined;
+  const root = join(tmpdir(), `cartlog-chaos-app-${commit ? commit.slice(0, 16) : worktreeKey()}`);
+  if (existsSync(join(root, 'dist', 'index.html'))) return root;
+  const staging = `${root}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  if (commit) execFileSync('sh', ['-c', `git archive ${commit} ${SOURCES.join(' ')} | tar -x -C "${staging}"`], { cwd: projectRoot });
+  else for (const path of SOURCES) if (existsSync(join(projectRoot, path))) cpSync(join(projectRoot, path), join(staging, path), { recursive: true });
+  symlinkSync(join(projectRoot, 'node_modules'), join(staging, 'node_modules'), 'dir');
+  const started = Date.now();
+  await build({ root: staging, build: { outDir: join(staging, 'dist'), emptyOutDir: true }, logLevel: 'warn' });
+  // cli.ts rebuilds when a source is newer than dist/index.html: this build is the snapshot's.
+  const future = new Date('2100-01-01T00:00:00Z');
+  utimesSync(join(staging, 'dist', 'index.html'), future, future);
+  try {
+    renameSync(staging, root);
+  } catch {
+    // Another file of the suite built the same sources first: use that one.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  console.log(`chaos: built the app from ${commit ? `commit ${commit.slice(0, 10)}` : 'the working tree'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return root;
+}
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8' });
+}
+
+/** Names the working tree's sources as they are now (paths, sizes, mtimes). */
+function worktreeKey(): string {
+  const hash = createHash('sha256');
+  for (const file of SOURCES.map((path) => join(projectRoot, path)).flatMap(files).sort()) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${relative(projectRoot, file)}\0${size}\0${mtimeMs}\n`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function files(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}

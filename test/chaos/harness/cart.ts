@@ -1,0 +1,133 @@
+// The page as the chaos suite reads it: by its contract testids (CONTRACT §6), plus the device's
+// own log read straight from IndexedDB (what the server's copy is compared with).
+import type { BrowserContext, Page } from 'playwright';
+import { expect } from 'vitest';
+import type { EventEnvelope } from '../../../src/es/envelope.ts';
+
+/** A new tab on the app; `init` runs in it before the page's own scripts. */
+export async function openApp(context: BrowserContext, url: string, init?: () => void): Promise<Page> {
+  const page = await context.newPage();
+  if (init) await page.addInitScript(init);
+  await page.goto(url);
+  await page.getByTestId('cart-status').waitFor();
+  return page;
+}
+
+/** Points the profile at a sync server through the settings dialog, as a user would. */
+export async function connect(page: Page, url: string, token: string): Promise<void> {
+  await page.getByTestId('sync-settings').click();
+  await page.getByTestId('sync-url').fill(url);
+  await page.getByTestId('sync-token').fill(token);
+  await page.getByTestId('sync-save').click();
+  await page.getByTestId('sync-url').waitFor({ state: 'hidden' });
+}
+
+/** `state/pending` of sync-status, e.g. `synced/0`. */
+export async function syncState(page: Page): Promise<string> {
+  const status = page.getByTestId('sync-status');
+  return `${await status.getAttribute('data-state')}/${await status.getAttribute('data-pending')}`;
+}
+
+export const synced = (page: Page, timeout = 60_000) => expect.poll(() => syncState(page), { timeout, interval: 100 }).toBe('synced/0');
+
+/** What `cart-count` shows (the sum of quantities). */
+export async function shownCount(page: Page): Promise<number> {
+  return Number(await page.getByTestId('cart-count').textContent());
+}
+
+/** SKU → quantity of the shown cart's lines (`line-qty` is an input's value, or its text). */
+export function shownLines(page: Page): Promise<Record<string, number>> {
+  return page.getByTestId('cart-line').evaluateAll((rows) =>
+    Object.fromEntries(
+      rows.map((row) => {
+        const qty = row.querySelector('[data-testid="line-qty"]') as HTMLInputElement | HTMLElement | null;
+        const text = qty && 'value' in qty && typeof qty.value === 'string' ? qty.value : (qty?.textContent ?? '');
+        return [row.getAttribute('data-sku') ?? '', Number(text.trim())];
+      }),
+    ),
+  );
+}
+
+export const sum = (lines: Record<string, number>) => Object.values(lines).reduce((a, b) => a + b, 0);
+
+/** SKUs of the first `n` catalog rows. */
+export function catalogSkus(page: Page, n: number): Promise<string[]> {
+  return page.getByTestId('catalog-item').evaluateAll((rows, n) => rows.slice(0, n).map((row) => row.getAttribute('data-sku')!), n);
+}
+
+export const addButton = (page: Page, sku: string) => page.locator(`[data-testid="catalog-item"][data-sku="${sku}"]`).getByTestId('add-to-cart');
+
+/** Every event the device's live database holds, stream by stream in version order. */
+export function deviceLog(page: Page): Promise<EventEnvelope[]> {
+  return page.evaluate(
+    () =>
+      new Promise<EventEnvelope[]>((resolve, reject) => {
+        // No version: opens what is there, never upgrades (the page's own connection stays as it is).
+        const open = indexedDB.open('cartlog');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const read = db.transaction('pages', 'readonly').objectStore('pages').getAll();
+          read.onerror = () => reject(read.error);
+          read.onsuccess = () => {
+            db.close();
+            const events = (read.result as { events: EventEnvelope[] }[]).flatMap((page) => page.events);
+            resolve(events.sort((a, b) => (a.streamId === b.streamId ? a.version - b.version : a.streamId < b.streamId ? -1 : 1)));
+          };
+        };
+      }),
+  );
+}
+
+export interface Figures {
+  runs?: number;
+  events: number;
+  lost: number;
+  duplicated: number;
+  [more: string]: number | string | undefined;
+}
+
+/** One line per test with what it measured, so a CI log says how hard each scenario pushed. */
+export function report(scenario: string, started: number, figures: Figures): void {
+  const rest = Object.entries(figures)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  console.log(`chaos ${scenario}: runs=${figures.runs ?? 1} ${rest.replace(/runs=\S+ ?/, '')} time=${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+/**
+ * Real click events on the page's buttons, dispatched in the page itself (Playwright's own
+ * clicks wait for frames, which background tabs do not render): `selectors[i % n]` for i < times,
+ * all at once, or `gapMs` apart. Resolves once all are dispatched; the page works through them
+ * in its own time.
+ */
+export function press(page: Page, selectors: readonly string[], times: number, gapMs = 0): Promise<void> {
+  return page.evaluate(
+    async ({ selectors, times, gapMs }) => {
+      for (let i = 0; i < times; i++) {
+        document.querySelector<HTMLButtonElement>(selectors[i % selectors.length]!)?.click();
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      }
+    },
+    { selectors, times, gapMs },
+  );
+}
+
+export const addSelector = (sku: string) => `[data-testid="catalog-item"][data-sku="${sku}"] [data-testid="add-to-cart"]`;
+export const incSelector = (sku: string) => `[data-testid="cart-line"][data-sku="${sku}"] [data-testid="qty-inc"]`;
+
+/** Starts recording every sync-status state the page shows; the returned call reads them. */
+export async function watchSyncStates(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { chaosStates: string[] };
+    w.chaosStates = [];
+    const status = document.querySelector('[data-testid="sync-status"]')!;
+    const note = () => {
+      const state = status.getAttribute('data-state') ?? '';
+      if (w.chaosStates.at(-1) !== state) w.chaosStates.push(state);
+    };
+    note();
+    new MutationObserver(note).observe(status, { attributes: true, attributeFilter: ['data-state'] });
+  });
+  return () => page.evaluate(() => (window as unknown as { chaosStates: string[] }).chaosStates);
+}

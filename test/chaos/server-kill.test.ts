@@ -1,0 +1,63 @@
+// The server killed -9 in the middle of a push of ≥ 100 pending events, and started again on the
+// same port and files: the device pushes again and the server ends with each event once. Each
+// round kills at another moment of the push (as the request leaves the browser, or a few ms later:
+// before, during or after its commit).
+import { describe, expect, it } from 'vitest';
+import { addButton, addSelector, catalogSkus, connect, deviceLog, openApp, press, report, shownCount, synced, syncState } from './harness/cart.ts';
+import { compare, expectSameLog } from './harness/logs.ts';
+import { useRig } from './harness/rig.ts';
+
+const ROUNDS = 4;
+const PENDING = 100;
+const KILL_DELAYS_MS = [0, 2, 5, 15];
+
+const rig = useRig();
+
+describe('the server killed mid-push', () => {
+  it('ends with each event once after it restarts', async () => {
+    const started = Date.now();
+    const server = await rig.server();
+    const device = await rig.device();
+    const token = await server.token('server-kill');
+    const page = await openApp(device.context(), server.url);
+    await connect(page, server.url, token);
+    const skus = await catalogSkus(page, 12); // 4 × 100 adds over 12 lines stays under 99 a line
+    await addButton(page, skus[0]!).click();
+    await synced(page);
+    let lost = 0;
+    let duplicated = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const count = await shownCount(page);
+      await device.context().setOffline(true);
+      await press(page, skus.map(addSelector), PENDING);
+      await expect.poll(() => shownCount(page)).toBe(count + PENDING);
+      await expect.poll(() => syncState(page)).toBe(`offline/${PENDING}`);
+
+      // Kill the server as the push leaves the browser (plus a few ms, another moment each round).
+      const pushSeen = new Promise<void>((seen) => {
+        const onRequest = (request: { url: () => string; method: () => string }) => {
+          if (request.method() !== 'POST' || !request.url().endsWith('/v1/push')) return;
+          page.off('request', onRequest);
+          seen();
+        };
+        page.on('request', onRequest);
+      });
+      await device.context().setOffline(false);
+      await pushSeen;
+      await new Promise((r) => setTimeout(r, KILL_DELAYS_MS[round % KILL_DELAYS_MS.length]));
+      await server.kill();
+      await server.start();
+
+      await synced(page);
+      const local = await deviceLog(page);
+      const remote = await server.log(token);
+      const round_ = compare(local, remote);
+      lost += round_.lost;
+      duplicated += round_.duplicated;
+      console.log(`chaos server-kill round ${round + 1}: ${remote.length} events on the server, ${local.length} on the device, lost ${round_.lost}, duplicated ${round_.duplicated}`);
+      expectSameLog(local, remote);
+    }
+    const events = (await server.log(token)).length;
+    report('server-kill', started, { runs: ROUNDS, events, pendingPerRound: PENDING, lost, duplicated });
+  });
+});
