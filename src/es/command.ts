@@ -4,7 +4,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { fold, type Decider } from './decider.ts';
 import type { DomainEvent, EventEnvelope, NewEvent } from './envelope.ts';
-import type { EventStore } from './store.ts';
+import type { CommandRecord } from './db.ts';
+import type { EventStore, StoreTransaction } from './store.ts';
 
 export interface CommandOptions {
   commandId: string;
@@ -54,53 +55,92 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
 ): HandleCommand<State, Command> {
   const { store, decider, deviceId, schemaVersionOf } = config;
 
-  return (streamId, input, options) =>
-    store.transact(async (tx) => {
-      const [handled, head] = await Promise.all([tx.tables.commands.get(options.commandId), tx.prefetch(streamId)]);
-      const version = head?.version ?? 0;
-      const snapshot = head?.snapshot?.stateVersion === decider.stateVersion ? head.snapshot : undefined;
-      let state = (snapshot?.state as State | undefined) ?? decider.initialState();
-      const snapshotVersion = snapshot?.version ?? 0;
-      if (snapshotVersion < version) state = fold(decider, (await tx.readStream(streamId, snapshotVersion + 1, version)) as unknown as Event[], state);
+  /**
+   * One try in one transaction. `retrying`: the connection dropped under the first try, which may
+   * or may not have committed; the journal (read first, in this transaction) tells.
+   */
+  const attempt = (streamId: string, input: CommandInput<State, Command>, options: CommandOptions, retrying: boolean) => async (tx: StoreTransaction): Promise<CommandResult<State>> => {
+    const [handled, head] = await Promise.all([tx.tables.commands.get(options.commandId), tx.prefetch(streamId)]);
+    const version = head?.version ?? 0;
+    const snapshot = head?.snapshot?.stateVersion === decider.stateVersion ? head.snapshot : undefined;
+    let state = (snapshot?.state as State | undefined) ?? decider.initialState();
+    const snapshotVersion = snapshot?.version ?? 0;
+    const tail = snapshotVersion < version ? await tx.readStream(streamId, snapshotVersion + 1, version) : [];
+    if (tail.length) state = fold(decider, tail as unknown as Event[], state);
 
-      if (handled && !(options.rerun && handled.status === 'pending')) return { events: [], version, duplicate: true, state, written: () => undefined };
-
-      const command = typeof input === 'function' ? (input as (state: State) => Command | readonly Command[])(state) : input;
-      const decided: Event[] = [];
-      let newState = state;
-      for (const step of Array.isArray(command) ? (command as readonly Command[]) : [command as Command]) {
-        const events = decider.decide(step, newState);
-        decided.push(...events);
-        newState = fold(decider, events, newState);
+    if (handled) {
+      const duplicate = { events: [], version, duplicate: true, state, written: () => undefined };
+      // A sync rebase re-runs a pending command: decided again unless its events are still there.
+      const rerun = options.rerun === true && handled.status === 'pending';
+      if (!rerun && !retrying) return duplicate;
+      const applied = await appliedEvents(tx, handled, options.commandId, version, snapshotVersion, tail);
+      if (applied || !rerun) {
+        // A retry that finds the first try committed: this call did apply it, so it says so.
+        if (retrying) return { events: applied ?? [], version, duplicate: false, state, written: (projection) => tx.written(projection, streamId) };
+        return duplicate;
       }
-      const meta = {
-        at: new Date().toISOString(),
-        deviceId,
-        commandId: options.commandId,
-        ...(options.correlationId ? { correlationId: options.correlationId } : {}),
-        ...(options.causationId ? { causationId: options.causationId } : {}),
-      };
-      const events: NewEvent[] = decided.map((e) => ({ id: uuidv7(), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, meta }));
-      const newVersion = version + events.length;
-      // Journal first: the append's writes are the last of the transaction, which then commits at
-      // once; if the append fails, the whole transaction (journal included) aborts.
-      const journalled = tx.tables.commands.put({
-        commandId: options.commandId,
-        streamId,
-        status: 'pending',
-        command,
-        versions: events.length ? [version + 1, newVersion] : null,
-        at: meta.at,
-      });
-      const [result] = await Promise.all([
-        tx.append(streamId, events, {
-          expectedVersion: version,
-          snapshot: { version: newVersion, stateVersion: decider.stateVersion, state: newState },
-          last: true,
-        }),
-        journalled,
-      ]);
-      const written = (projection: string) => (result.events.length ? tx.written(projection, streamId) : undefined);
-      return { events: result.events, version: result.version, duplicate: false, state: newState, written };
+    }
+
+    const command = typeof input === 'function' ? (input as (state: State) => Command | readonly Command[])(state) : input;
+    const decided: Event[] = [];
+    let newState = state;
+    for (const step of Array.isArray(command) ? (command as readonly Command[]) : [command as Command]) {
+      const events = decider.decide(step, newState);
+      decided.push(...events);
+      newState = fold(decider, events, newState);
+    }
+    const meta = {
+      at: new Date().toISOString(),
+      deviceId,
+      commandId: options.commandId,
+      ...(options.correlationId ? { correlationId: options.correlationId } : {}),
+      ...(options.causationId ? { causationId: options.causationId } : {}),
+    };
+    const events: NewEvent[] = decided.map((e) => ({ id: uuidv7(), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, meta }));
+    const newVersion = version + events.length;
+    // Journal first: the append's writes are the last of the transaction, which then commits at
+    // once; if the append fails, the whole transaction (journal included) aborts.
+    const journalled = tx.tables.commands.put({
+      commandId: options.commandId,
+      streamId,
+      status: 'pending',
+      command,
+      versions: events.length ? [version + 1, newVersion] : null,
+      at: meta.at,
     });
+    const [result] = await Promise.all([
+      tx.append(streamId, events, {
+        expectedVersion: version,
+        snapshot: { version: newVersion, stateVersion: decider.stateVersion, state: newState },
+        last: true,
+      }),
+      journalled,
+    ]);
+    const written = (projection: string) => (result.events.length ? tx.written(projection, streamId) : undefined);
+    return { events: result.events, version: result.version, duplicate: false, state: newState, written };
+  };
+
+  return (streamId, input, options) => store.transact(attempt(streamId, input, options, false), { retry: attempt(streamId, input, options, true) });
+}
+
+/**
+ * The events the stream holds where the journal says this command put them, or null when they
+ * are not there (never appended, or dropped by a rebase). Where Web Locks are missing every tab
+ * syncs, and two tabs finishing one rebase both re-run its commands: the second must find the
+ * first's events here, in its own transaction, or the command is applied twice. After a rebase
+ * the snapshot is gone, so the events are in the tail the fold read already; only otherwise
+ * (a retry, or a snapshot taken since) are they read.
+ */
+async function appliedEvents(
+  tx: StoreTransaction,
+  handled: CommandRecord,
+  commandId: string,
+  version: number,
+  snapshotVersion: number,
+  tail: readonly EventEnvelope[],
+): Promise<EventEnvelope[] | null> {
+  if (!handled.versions || handled.versions[1] > version) return null;
+  const [from, to] = handled.versions;
+  const events = from > snapshotVersion ? tail.slice(from - snapshotVersion - 1, to - snapshotVersion) : await tx.readStream(handled.streamId, from, to);
+  return events.length === to - from + 1 && events.every((e) => e.meta.commandId === commandId) ? events : null;
 }

@@ -103,8 +103,16 @@ function bind(tx: Transaction, names: readonly TableName[]): Tables {
   return tables as unknown as Tables;
 }
 
-export function createDb(name: string): CartlogDb {
-  const db = new Dexie(name) as CartlogDb;
+/**
+ * How hard a commit waits for the disk. 'strict' (the default here): a command shown as done has
+ * been flushed, so a power cut cannot take it back (CONTRACT §5); Chromium's own default is
+ * 'relaxed'. Firefox honours the hint, WebKit exposes it. 'relaxed' is for measuring the difference.
+ */
+export type Durability = 'strict' | 'relaxed' | 'default';
+
+export function createDb(name: string, durability: Durability = 'strict'): CartlogDb {
+  // One knob per Dexie instance: every transaction it opens, readwrite or not, carries the hint.
+  const db = new Dexie(name, { chromeTransactionDurability: durability }) as CartlogDb;
   db.version(1).stores({
     pages: '++seq, &[streamId+first], *types',
     streams: 'streamId',

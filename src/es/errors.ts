@@ -63,3 +63,14 @@ export class DatabaseUpgradedError extends Error {
 function describe(expected: ExpectedVersion): string {
   return expected === 'no_stream' ? 'empty' : expected === 'any' ? 'any version' : `version ${expected}`;
 }
+
+/**
+ * The browser closed this tab's database connection (WebKit does so to background tabs), and
+ * reopening it and trying once more failed too. Nothing acknowledged was lost; a reload reconnects.
+ */
+export class ConnectionLostError extends Error {
+  override name = 'ConnectionLostError';
+  constructor(override readonly cause?: unknown) {
+    super('The browser keeps closing this tab’s connection to its database. Reload the tab to continue: every change shown as done is kept.');
+  }
+}

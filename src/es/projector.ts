@@ -52,31 +52,42 @@ export async function readStreamRows(db: Pick<Tables, 'readModels'>, projections
 
 /** Refolds the projections' rows from the whole log, in pages, and records their versions. */
 export async function rebuild(db: CartlogDb, projections: readonly Projection[], upcast: Upcast): Promise<number> {
-  return inTransaction(db, 'rw', ['pages', 'readModels', 'projections'], async (db) => {
-    const clearing = Promise.all(projections.map((p) => rowsOf(db, p.name).delete()));
-    const rows: KnownRows = new Map();
-    const touched = new Map<string, Target>();
-    let count = 0;
-    let lastSeq = 0;
-    const read = (after: number) => db.pages.where('seq').above(after).limit(REBUILD_PAGES_PER_READ).toArray();
-    let next: Promise<EventPage[]> = read(0);
-    for (;;) {
-      const pages = await next;
-      if (pages.length === 0) break;
-      lastSeq = pages[pages.length - 1]!.seq!;
-      next = read(lastSeq); // IndexedDB reads the next batch while this one folds
-      const events = pages.flatMap((page) => page.events.map(upcast));
-      for (const [id, target] of groupByRow(projections, events)) {
-        rows.set(id, foldRow(target, rows.get(id)));
-        touched.set(id, target);
-      }
-      count += events.length;
+  return inTransaction(db, 'rw', ['pages', 'readModels', 'projections'], (t) => rebuildIn(t, projections, upcast));
+}
+
+/** The same inside a transaction the caller opened (a rebase refolds with its own writes). */
+export async function rebuildIn(db: Pick<Tables, 'pages' | 'readModels' | 'projections'>, projections: readonly Projection[], upcast: Upcast): Promise<number> {
+  const clearing = Promise.all(projections.map((p) => rowsOf(db, p.name).delete()));
+  const rows: KnownRows = new Map();
+  const touched = new Map<string, Target>();
+  let count = 0;
+  let lastSeq = 0;
+  const read = (after: number) => db.pages.where('seq').above(after).limit(REBUILD_PAGES_PER_READ).toArray();
+  let next: Promise<EventPage[]> = read(0);
+  for (;;) {
+    const pages = await next;
+    if (pages.length === 0) break;
+    lastSeq = pages[pages.length - 1]!.seq!;
+    next = read(lastSeq); // IndexedDB reads the next batch while this one folds
+    const events = pages.flatMap((page) => page.events.map(upcast));
+    for (const [id, target] of groupByRow(projections, events)) {
+      rows.set(id, foldRow(target, rows.get(id)));
+      touched.set(id, target);
     }
-    await clearing;
-    await writeRows(db, touched, rows);
-    await db.projections.bulkPut(projections.map((p) => ({ name: p.name, version: p.version, checkpoint: lastSeq })));
-    return count;
-  });
+    count += events.length;
+  }
+  await clearing;
+  await writeRows(db, touched, rows);
+  await db.projections.bulkPut(projections.map((p) => ({ name: p.name, version: p.version, checkpoint: lastSeq })));
+  return count;
+}
+
+/** An async projection starts over: its rows go, and it refolds the log from the start as it catches up. */
+export async function resetAsyncIn(db: Pick<Tables, 'readModels' | 'projections'>, projections: readonly Projection[]): Promise<void> {
+  for (const p of projections) {
+    await rowsOf(db, p.name).delete();
+    await db.projections.put({ name: p.name, version: p.version, checkpoint: 0 });
+  }
 }
 
 export interface AsyncProjector {

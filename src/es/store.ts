@@ -12,12 +12,12 @@ import {
   type BulkResult,
 } from './append.ts';
 import { createChangeFeed, type ChangeListener } from './changes.ts';
-import { createDb, inTransaction, type CartlogDb, type EventPage, type Snapshot, type StreamHead, type TableName, type Tables } from './db.ts';
+import { createDb, inTransaction, type CartlogDb, type Durability, type EventPage, type Snapshot, type StreamHead, type TableName, type Tables } from './db.ts';
 import type { EventEnvelope, NewEvent } from './envelope.ts';
-import { DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
+import { ConnectionLostError, DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
 import { readStreamRange } from './pages.ts';
 import type { ProjectionSpec } from './projection.ts';
-import { createAsyncProjector, readStreamRows, rebuild, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
+import { createAsyncProjector, readStreamRows, rebuild, rebuildIn, resetAsyncIn, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
 import { confirm, readOutbox, rebaseStream, type Ack } from './upstream.ts';
 import type { DataValidator } from './validate.ts';
@@ -41,9 +41,18 @@ export interface EventStoreOptions {
   upcasters?: readonly Upcaster[];
   /** Checks each event's payload (and that its type and schemaVersion are known). */
   validateData?: DataValidator;
+  /** Default 'strict': an acknowledged write is on disk (see Durability). */
+  durability?: Durability;
 }
 
-
+export interface TransactOptions<T> {
+  /**
+   * The connection dropped under the transaction, so whether it committed is unknown: after
+   * reopening, this runs instead, once. It must find out first whether the first try committed
+   * (e.g. look its command id up) and write nothing again if so. Without it, nothing is retried.
+   */
+  retry?: (tx: StoreTransaction) => Promise<T>;
+}
 
 export interface LogPage {
   events: EventEnvelope[];
@@ -87,11 +96,21 @@ export interface EventStore {
   streamVersion: (streamId: string) => Promise<number>;
   getRow: <Row>(projection: string, key: string) => Promise<Row | undefined>;
   listRows: <Row>(projection: string) => Promise<Row[]>;
-  transact: <T>(work: (tx: StoreTransaction) => Promise<T>) => Promise<T>;
+  transact: <T>(work: (tx: StoreTransaction) => Promise<T>, options?: TransactOptions<T>) => Promise<T>;
+  /**
+   * Runs reads, or writes that are harmless to repeat, on the database; if the browser dropped
+   * the connection, it is reopened and `work` runs once more. (Sync's cursor and marks use this.)
+   */
+  use: <T>(work: (db: CartlogDb) => Promise<T>) => Promise<T>;
   /** Called after every commit, here or in another tab. */
   subscribe: (listener: ChangeListener) => () => void;
   /** Called when another tab upgraded the database and this connection had to close. */
   onUpgraded: (listener: (error: DatabaseUpgradedError) => void) => () => void;
+  /**
+   * Called when the browser dropped this tab's connection and reopening it and trying once more
+   * failed too (twice in a row): the app should offer a reload. A single drop is healed silently.
+   */
+  onConnectionLost: (listener: (error: ConnectionLostError) => void) => () => void;
   /** Rebuilds every projection from the log; returns the number of events folded. */
   rebuildProjections: () => Promise<number>;
   /** Brings async projections up to date; `lag` says how far behind one is, in events. */
@@ -110,14 +129,16 @@ export interface EventStore {
 }
 
 export async function openEventStore(options: EventStoreOptions): Promise<EventStore> {
-  const db = createDb(options.name);
+  const db = createDb(options.name, options.durability);
   const upcast = createUpcast(options.upcasters ?? []);
   const inline = (options.projections ?? []).filter((p) => p.mode !== 'async');
   const asyncSpecs = (options.projections ?? []).filter((p) => p.mode === 'async');
   const changes = createChangeFeed(options.name);
   const upgradedListeners = new Set<(error: DatabaseUpgradedError) => void>();
+  const lostListeners = new Set<(error: ConnectionLostError) => void>();
   const metrics = { eventsRead: 0 };
   let upgraded = false;
+  let closed = false;
 
   // Another tab wants a newer schema: close cleanly so it can proceed, and tell the app.
   db.on('versionchange', () => {
@@ -135,11 +156,67 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     return error;
   }
 
-  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * The browser closed the connection under us (WebKit does so to background tabs: "Connection
+   * to Indexed Database server lost"; a forced close aborts what was in flight; a silently closed
+   * connection refuses new transactions). Not after an upgrade or our own close().
+   */
+  function connectionLost(error: unknown): boolean {
+    if (upgraded || closed) return false;
+    const e = error as { name?: string; message?: string; inner?: { name?: string; message?: string } | null } | undefined;
+    const names = [e?.name, e?.inner?.name];
+    const text = `${e?.message ?? ''} ${e?.inner?.message ?? ''}`;
+    if (/connection[^.]*\b(lost|closed|closing)\b|database connection is clos/i.test(text)) return true;
+    if (names.includes('DatabaseClosedError') || names.includes('UnknownError')) return true;
+    return names.includes('AbortError') && !db.isOpen();
+  }
+
+  // Each reopen is one generation: a failure from an older connection than the current one needs
+  // no reopen of its own, only the retry.
+  let generation = 0;
+  let reopening: Promise<void> | undefined;
+  function reopen(since: number): Promise<void> {
+    if (since !== generation) return Promise.resolve();
+    return (reopening ??= (async () => {
+      try {
+        db.close({ disableAutoOpen: false });
+        await db.open();
+      } finally {
+        generation++;
+        reopening = undefined;
+      }
+    })());
+  }
+
+  function reportLost(cause: unknown): ConnectionLostError {
+    const error = new ConnectionLostError(cause);
+    lostListeners.forEach((listener) => listener(error));
+    return error;
+  }
+
+  /**
+   * Runs `work`; when the connection dropped under it, reopens the database and runs `again`
+   * once (null: nothing is retried, the failure is passed on; the next call finds the database
+   * open). A second drop in a row — or a reopen that fails — is reported (onConnectionLost).
+   */
+  async function guarded<T>(work: () => Promise<T>, again: (() => Promise<T>) | null = work): Promise<T> {
+    const since = generation;
     try {
       return await work();
     } catch (error) {
-      throw mapError(error);
+      if (!connectionLost(error)) throw mapError(error);
+      try {
+        await reopen(since);
+      } catch (failed) {
+        throw reportLost(failed);
+      }
+      if (!again) throw mapError(error);
+      try {
+        return await again();
+      } catch (second) {
+        if (!connectionLost(second)) throw mapError(second);
+        throw reportLost(second);
+      }
     }
   }
 
@@ -152,37 +229,40 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   const writeTables: TableName[] = ['pages', 'streams', 'readModels', 'commands'];
   const appendConfig: AppendConfig = { inline, upcast, validateData: options.validateData };
 
-  async function transact<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  async function transact<T>(work: (tx: StoreTransaction) => Promise<T>, transactOptions: TransactOptions<T> = {}): Promise<T> {
     const touched = new Set<string>();
-    const result = await guarded(() =>
-      inTransaction(db, 'rw', writeTables, (t, commit) => {
-        const heads = createHeadCache(t);
-        const rows: KnownRows = new Map();
-        return work({
-          tables: t,
-          head: heads.get,
-          async prefetch(streamId) {
-            const [head, known] = await Promise.all([heads.get(streamId), readStreamRows(t, inline, streamId)]);
-            known.forEach((value, id) => rows.set(id, value));
-            return head;
-          },
-          readStream: (streamId, from, to) => readStream(t, streamId, from, to),
-          written: (projection, key) => rows.get(rowId(projection, key)),
-          append: (streamId, events, opts) =>
-            appendToStreamIn(
-              t,
-              appendConfig,
-              { heads, rows, touched, ...(opts?.last ? { commit } : {}) },
-              streamId,
-              events,
-              opts?.expectedVersion ?? 'any',
-              opts?.snapshot,
-            ),
-        });
-      }),
-    );
+    const { retry } = transactOptions;
+    const result = await guarded(() => attempt(work, touched), retry ? () => attempt(retry, touched) : null);
     changes.publish([...touched]);
     return result;
+  }
+
+  function attempt<T>(work: (tx: StoreTransaction) => Promise<T>, touched: Set<string>): Promise<T> {
+    return inTransaction(db, 'rw', writeTables, (t, commit) => {
+      const heads = createHeadCache(t);
+      const rows: KnownRows = new Map();
+      return work({
+        tables: t,
+        head: heads.get,
+        async prefetch(streamId) {
+          const [head, known] = await Promise.all([heads.get(streamId), readStreamRows(t, inline, streamId)]);
+          known.forEach((value, id) => rows.set(id, value));
+          return head;
+        },
+        readStream: (streamId, from, to) => readStream(t, streamId, from, to),
+        written: (projection, key) => rows.get(rowId(projection, key)),
+        append: (streamId, events, opts) =>
+          appendToStreamIn(
+            t,
+            appendConfig,
+            { heads, rows, touched, ...(opts?.last ? { commit } : {}) },
+            streamId,
+            events,
+            opts?.expectedVersion ?? 'any',
+            opts?.snapshot,
+          ),
+      });
+    });
   }
 
   let bulkInFlight = 0;
@@ -207,8 +287,9 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   }
 
   const projectors = new Map<string, AsyncProjector>(asyncSpecs.map((p) => [p.name, createAsyncProjector(db, p, upcast)]));
+  // Catching up is idempotent (each step moves a checkpoint in its own transaction): safe to retry.
   const catchUp = async () => {
-    await Promise.all([...projectors.values()].map((p) => p.catchUp()));
+    await Promise.all([...projectors.values()].map((p) => guarded(() => p.catchUp())));
   };
 
   await guarded(async () => {
@@ -226,23 +307,13 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   changes.subscribe(scheduleCatchUp);
   scheduleCatchUp();
 
-  /** An async projection starts over: its rows are refolded from the log as it catches up. */
-  async function resetAsync(specs: readonly ProjectionSpec[]): Promise<void> {
-    await inTransaction(db, 'rw', ['readModels', 'projections'], async (t) => {
-      for (const p of specs) {
-        await rowsOf(t, p.name).delete();
-        await t.projections.put({ name: p.name, version: p.version, checkpoint: 0 });
-      }
-    });
-  }
-
   /** Read models whose code version moved are rebuilt from the log before anyone reads them. */
   async function prepareProjections(): Promise<void> {
     const stored = new Map((await db.projections.toArray()).map((p) => [p.name, p.version]));
     const stale = inline.filter((p) => stored.get(p.name) !== p.version);
     if (stale.length) await rebuild(db, stale, upcast);
     for (const p of asyncSpecs.filter((p) => stored.get(p.name) !== p.version))
-      await resetAsync([p]);
+      await inTransaction(db, 'rw', ['readModels', 'projections'], (t) => resetAsyncIn(t, [p]));
   }
 
   return {
@@ -260,14 +331,19 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
           (e) => e.type === type,
         ),
       ),
-    streamVersion: async (streamId) => (await db.streams.get(streamId))?.version ?? 0,
-    getRow: async <Row>(projection: string, key: string) => (await db.readModels.get([projection, key]))?.value as Row | undefined,
-    listRows: async <Row>(projection: string) => (await rowsOf(db, projection).toArray()).map((r) => r.value as Row),
+    streamVersion: (streamId) => guarded(async () => (await db.streams.get(streamId))?.version ?? 0),
+    getRow: <Row>(projection: string, key: string) => guarded(async () => (await db.readModels.get([projection, key]))?.value as Row | undefined),
+    listRows: <Row>(projection: string) => guarded(async () => (await rowsOf(db, projection).toArray()).map((r) => r.value as Row)),
     transact,
+    use: (work) => guarded(() => work(db)),
     subscribe: changes.subscribe,
     onUpgraded(listener) {
       upgradedListeners.add(listener);
       return () => upgradedListeners.delete(listener);
+    },
+    onConnectionLost(listener) {
+      lostListeners.add(listener);
+      return () => lostListeners.delete(listener);
     },
     rebuildProjections: () => guarded(() => rebuild(db, inline, upcast)),
     catchUp,
@@ -279,13 +355,21 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
       changes.publish([...new Set(acks.map((a) => a.streamId))]);
     },
     async rebase(streamId, upstream) {
-      const dropped = await guarded(() =>
-        inTransaction(db, 'rw', ['streams', 'pages', 'readModels'], (t) => rebaseStream(t, inline, streamId, upstream, upcast)),
-      );
-      // Read models not keyed by stream, and async ones, may hold the dropped events' effects.
+      // Read models not keyed by stream, and async ones, may hold the dropped events' effects:
+      // they are refolded (or reset) in the rebase's own transaction, so a tab that dies right
+      // after it cannot leave them counting events the log no longer has. Not retried on a
+      // dropped connection: whether it committed is unknown, and the sync pass that asked starts over.
       const wide = inline.filter((p) => !p.byStream);
-      if (wide.length) await guarded(() => rebuild(db, wide, upcast));
-      if (dropped.length && asyncSpecs.length) await resetAsync(asyncSpecs);
+      const dropped = await guarded(
+        () =>
+          inTransaction(db, 'rw', ['streams', 'pages', 'readModels', 'projections'], async (t) => {
+            const dropped = await rebaseStream(t, inline, streamId, upstream, upcast);
+            if (wide.length) await rebuildIn(t, wide, upcast);
+            if (dropped.length && asyncSpecs.length) await resetAsyncIn(t, asyncSpecs);
+            return dropped;
+          }),
+        null,
+      );
       changes.publish([streamId]);
       return dropped;
     },
@@ -294,6 +378,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
         await db.streams.update(streamId, { foreign: reason });
       }),
     close() {
+      closed = true;
       clearTimeout(catchUpTimer);
       changes.close();
       db.close();

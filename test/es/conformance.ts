@@ -10,11 +10,10 @@ import {
   createCommandHandler,
   deleteEventStore,
   openEventStore,
-  type Decider,
   type EventStore,
   type EventStoreOptions,
 } from '../../src/es/index.ts';
-import { envelopes, note, noteCount, picky, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
+import { envelopes, note, noteCount, noteDecider, picky, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
 
 export function eventStoreConformance(environment: string): void {
   describe(`event store conformance (${environment})`, () => {
@@ -202,13 +201,7 @@ export function eventStoreConformance(environment: string): void {
 
     it('decides on a snapshot plus the tail instead of refolding the stream', async () => {
       const store = await open();
-      const decider: Decider<number, { text: string }, { type: string; data: { text: string; tags: string[] } }> = {
-        stateVersion: 1,
-        initialState: () => 0,
-        decide: (command) => [{ type: 'NoteAdded', data: { text: command.text, tags: [] } }],
-        evolve: (count) => count + 1,
-      };
-      const handle = createCommandHandler({ store, decider, deviceId: '0192f3c4-0000-7000-8000-0000000000aa', schemaVersionOf: () => 2 });
+      const handle = createCommandHandler({ store, decider: noteDecider, deviceId: '0192f3c4-0000-7000-8000-0000000000aa', schemaVersionOf: () => 2 });
       await store.appendBulk(envelopes('long', 1000));
       const id = (n: number) => `0192f3c4-0000-7000-8000-${String(n).padStart(12, '0')}`;
       const before = store.metrics.eventsRead;

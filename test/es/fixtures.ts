@@ -1,7 +1,7 @@
 // A test-only domain for the generic store: notes in streams, with an event type that exists at
 // two schema versions so upcasting can be proven without touching the cart (all at version 1).
 import { v7 as uuidv7 } from 'uuid';
-import type { EventEnvelope, NewEvent, Projection, Upcaster } from '../../src/es/index.ts';
+import type { Decider, EventEnvelope, NewEvent, Projection, Upcaster } from '../../src/es/index.ts';
 
 export const DEVICE = '0192f3c4-0000-7000-8000-000000000001';
 export const COMMAND = '0192f3c4-0000-7000-8000-000000000002';
@@ -62,3 +62,11 @@ let counter = 0;
 export function uniqueName(prefix = 'es-test'): string {
   return `${prefix}-${Date.now()}-${counter++}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** A decider for the notes: each command adds one note; the state counts them. */
+export const noteDecider: Decider<number, { text: string }, { type: string; data: { text: string; tags: string[] } }> = {
+  stateVersion: 1,
+  initialState: () => 0,
+  decide: (command) => [{ type: 'NoteAdded', data: { text: command.text, tags: [] } }],
+  evolve: (count) => count + 1,
+};

@@ -1,6 +1,7 @@
 // Sync tests run the real engine against the real server over a socket on 127.0.0.1, with SQLite
 // in a temp folder, and devices that are separate IndexedDB databases (fake-indexeddb).
 import { serve } from '@hono/node-server';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -11,7 +12,7 @@ import { openCarts, type Carts } from '../../src/cart/carts.ts';
 import { deleteEventStore } from '../../src/es/store.ts';
 import type { CartlogApp } from '../../src/server/app.ts';
 import { openSqliteStorage, type Storage } from '../../src/server/storage/index.ts';
-import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../../src/sync/client/index.ts';
+import { createSyncEngine, type LockManagerLike, type SyncEngine, type SyncEngineOptions } from '../../src/sync/client/index.ts';
 import type { ConfirmedEvent, PullResponse } from '../../src/sync/protocol.ts';
 import { uniqueName } from '../es/fixtures.ts';
 import { apiApp, newUser, token } from '../server/helpers.ts';
@@ -81,6 +82,35 @@ export interface Device {
 }
 
 const devices: Device[] = [];
+/** More tabs on devices' databases, closed with them. */
+const tabs: { engine?: SyncEngine; carts: Carts }[] = [];
+
+/**
+ * Another tab on a device's database: its own store instance (as a browser tab has) and, given
+ * options, its own engine. Closed by closeDevices.
+ */
+export async function openTab(of: Carts, options?: Partial<SyncEngineOptions> & { url: string; token: string }): Promise<{ carts: Carts; engine: SyncEngine }> {
+  const carts = await openCarts({ name: of.store.name, deviceId: of.deviceId });
+  const engine = createSyncEngine({ carts, locks: null, channel: null, longPollSeconds: 1, url: '', token: '', ...options });
+  tabs.push({ carts, engine });
+  return { carts, engine };
+}
+
+/** Registers the tab (e.g. one opened with a store of its own making) to be closed with the devices. */
+export function trackTab(tab: { engine?: SyncEngine; carts: Carts }): void {
+  tabs.push(tab);
+}
+
+/** One server for the file's tests, and devices closed after each: the usual setup of a sync test file. */
+export function useServer(): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server?.close());
+  afterEach(closeDevices);
+  return () => server!;
+}
 
 /** A device (its own database and device id) with an engine that only syncs when told to. */
 export async function openDevice(options: Partial<SyncEngineOptions> & { url: string; token: string }): Promise<Device> {
@@ -100,6 +130,10 @@ export async function openDevice(options: Partial<SyncEngineOptions> & { url: st
 }
 
 export async function closeDevices(): Promise<void> {
+  for (const tab of tabs.splice(0)) {
+    await tab.engine?.stop();
+    tab.carts.close();
+  }
   for (const device of devices.splice(0)) {
     await device.engine.stop();
     device.carts.close();
@@ -148,3 +182,29 @@ export function flakyFetch() {
 }
 
 export const isPush = (url: string) => url.includes('/v1/push');
+
+/** navigator.locks as far as the engine uses it: one holder per name, the rest wait in turn. */
+export function fakeLocks(): LockManagerLike {
+  const holders = new Map<string, { busy: boolean; waiting: (() => void)[] }>();
+  return {
+    async request(name, { signal }, callback) {
+      const lock = holders.get(name) ?? holders.set(name, { busy: false, waiting: [] }).get(name)!;
+      if (lock.busy)
+        await new Promise<void>((granted, refused) => {
+          const turn = () => (signal?.aborted ? refused(new DOMException('Aborted', 'AbortError')) : granted());
+          lock.waiting.push(turn);
+          signal?.addEventListener('abort', () => {
+            lock.waiting = lock.waiting.filter((t) => t !== turn);
+            refused(new DOMException('Aborted', 'AbortError'));
+          });
+        });
+      lock.busy = true;
+      try {
+        return await callback();
+      } finally {
+        lock.busy = false;
+        lock.waiting.shift()?.();
+      }
+    },
+  };
+}

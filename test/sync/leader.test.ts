@@ -3,8 +3,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { catalog } from '../../src/cart/catalog.ts';
 import { openCarts, type Carts } from '../../src/cart/carts.ts';
-import { createSyncEngine, type Connectivity, type LockManagerLike, type SyncEngine } from '../../src/sync/client/index.ts';
-import { closeDevices, flakyFetch, newUser, openDevice, startServer, token, type TestServer } from './helpers.ts';
+import { createSyncEngine, type Connectivity, type SyncEngine } from '../../src/sync/client/index.ts';
+import { closeDevices, fakeLocks, flakyFetch, newUser, openDevice, startServer, token, type TestServer } from './helpers.ts';
 
 const milk = catalog[0]!.sku;
 
@@ -22,32 +22,6 @@ afterEach(async () => {
   }
   await closeDevices();
 });
-
-/** navigator.locks as far as the engine uses it: one holder per name, the rest wait in turn. */
-function fakeLocks(): LockManagerLike {
-  const holders = new Map<string, { busy: boolean; waiting: (() => void)[] }>();
-  return {
-    async request(name, { signal }, callback) {
-      const lock = holders.get(name) ?? holders.set(name, { busy: false, waiting: [] }).get(name)!;
-      if (lock.busy)
-        await new Promise<void>((granted, refused) => {
-          const turn = () => (signal?.aborted ? refused(new DOMException('Aborted', 'AbortError')) : granted());
-          lock.waiting.push(turn);
-          signal?.addEventListener('abort', () => {
-            lock.waiting = lock.waiting.filter((t) => t !== turn);
-            refused(new DOMException('Aborted', 'AbortError'));
-          });
-        });
-      lock.busy = true;
-      try {
-        return await callback();
-      } finally {
-        lock.busy = false;
-        lock.waiting.shift()?.();
-      }
-    },
-  };
-}
 
 async function account() {
   const userId = newUser();

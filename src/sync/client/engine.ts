@@ -6,6 +6,7 @@
 // (the network fails; backoff, at once again on `online`) · error (401 — halted until the
 // settings change or syncNow; 5xx three times in a row; a refusal resending cannot fix).
 // `synced` with pending events shows as `syncing`: the push is about to happen.
+import { DatabaseUpgradedError } from '../../es/errors.ts';
 import { MAX_PUSH_EVENTS } from '../protocol.ts';
 import { nextPush } from './batch.ts';
 import { browserConnectivity, type Connectivity } from './connectivity.ts';
@@ -81,6 +82,11 @@ const CONFLICTS_BEFORE_RESYNC = 3;
 const CONFLICTS_BEFORE_ERROR = 6;
 /** A long poll that came back empty sooner than this (a proxy that does not hold) is not repeated at once. */
 const MIN_POLL_MS = 1000;
+/**
+ * While a long poll waits, the leader reads the stored outbox this often: a change another tab
+ * made wakes it even when that tab's message never came (it closed right after its commit).
+ */
+const OUTBOX_CHECK_MS = 2000;
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { carts } = options;
@@ -100,6 +106,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   // ---- status ----
   let base: Base = { state: 'syncing' };
+  /** Another tab upgraded the database: this one stopped for good (until reloaded). */
+  let upgraded = false;
   let counter: PendingCount | undefined;
   let shown: SyncStatus | undefined;
   const listeners = new Set<(status: SyncStatus) => void>();
@@ -121,6 +129,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     listeners.forEach((listener) => listener(next));
   }
   function setBase(next: Base) {
+    if (upgraded) return; // nothing this tab does changes that until it is reloaded
     base = next;
     if (role === 'leader') channel?.postMessage({ type: 'status', base } satisfies Message);
     publish();
@@ -185,8 +194,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const count = pendingCount();
     let conflicts = 0;
     for (;;) {
-      await count.settled();
-      if (count.pending === 0) return;
+      // The stored outbox, not the count kept from messages: a tab's message can be lost.
       const body = nextPush(await store.outbox(MAX_PUSH_EVENTS), deviceId);
       if (body.events.length === 0) return void (await count.refresh());
       try {
@@ -246,6 +254,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       } catch (error) {
         if (signal.aborted) break;
         const wait = fail(error);
+        // Another tab upgraded the database: this one can do nothing until reloaded, so it stops
+        // leading at once and a tab that can sync takes the lock.
+        if (error instanceof DatabaseUpgradedError) break;
         await sleep(wait === Infinity ? 2 ** 31 - 1 : wait, signal);
       }
     }
@@ -257,21 +268,42 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const stop = () => controller.abort();
     signal.addEventListener('abort', stop, { once: true });
     poll = controller;
+    const outboxCheck = setInterval(() => void checkOutbox(), OUTBOX_CHECK_MS);
     try {
       return await pullPass(pull, longPollSeconds, controller.signal);
     } catch (error) {
       if (controller.signal.aborted) return undefined; // woken: a change to push, syncNow, stop
       throw error;
     } finally {
+      clearInterval(outboxCheck);
       poll = undefined;
       signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /** Counts what is stored as pending; anything (the last cycle pushed all) ends the long poll. */
+  async function checkOutbox(): Promise<void> {
+    const count = pendingCount();
+    await count.refresh();
+    if (count.pending > 0) {
+      dirty = true;
+      poll?.abort();
     }
   }
 
   // ---- running ----
   let role: Role | undefined;
   let channel: ChannelLike | undefined;
-  let running: { leadership: Leadership; stopConnectivity: () => void } | undefined;
+  let running: { leadership: Leadership; stopConnectivity: () => void; stopUpgraded: () => void } | undefined;
+
+  function onUpgraded(error: DatabaseUpgradedError) {
+    setBase({ state: 'error', reason: error.message });
+    upgraded = true;
+    halted = true;
+    role = undefined;
+    // Resigning releases the lock (or stops waiting for it) now, not after the next failure.
+    void running?.leadership.resign();
+  }
 
   function onMessage({ data }: MessageEvent) {
     const message = data as Message | null;
@@ -313,13 +345,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         if (next === 'follower') channel?.postMessage({ type: 'hello' } satisfies Message);
         else setBase(base);
       });
-      running = { leadership, stopConnectivity: connectivity.subscribe(onConnectivity) };
+      running = { leadership, stopConnectivity: connectivity.subscribe(onConnectivity), stopUpgraded: store.onUpgraded(onUpgraded) };
     },
     async stop() {
       const was = running;
       running = undefined;
       if (was) {
         was.stopConnectivity();
+        was.stopUpgraded();
         wakeUp();
         await was.leadership.resign();
       }
@@ -336,8 +369,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await count.settled();
         return current();
       }
-      if (role === 'follower') {
-        channel?.postMessage({ type: 'sync-now' } satisfies Message);
+      if (role === 'follower' || upgraded) {
+        if (!upgraded) channel?.postMessage({ type: 'sync-now' } satisfies Message);
         return current();
       }
       halted = false;

@@ -1,6 +1,6 @@
 // What a failed sync step leads to: the state to show, with its reason, and when to try again.
 // Pure, so the engine's reactions can be read (and tested) in one place.
-import { DatabaseUpgradedError, InvalidEventError } from '../../es/errors.ts';
+import { ConnectionLostError, DatabaseUpgradedError, InvalidEventError } from '../../es/errors.ts';
 import { SyncRequestError } from './server.ts';
 
 export type FailedState = { state: 'offline' | 'syncing' | 'error'; reason: string };
@@ -36,6 +36,9 @@ export function judge(error: unknown, failures: number): Verdict {
         return { state: 'error', reason: error.message, retry: 'long', counts: true };
     }
   }
+  // The browser keeps dropping this tab's database connection (the store reopens it once by
+  // itself, and tells the page when that failed): try again later, it may come back.
+  if (error instanceof ConnectionLostError) return { state: 'error', reason: error.message, retry: 'backoff', counts: true };
   // This tab's database closed under it (another tab upgraded it): nothing works until a reload.
   if (error instanceof DatabaseUpgradedError || (error as { name?: string } | undefined)?.name === 'DatabaseClosedError')
     return { state: 'error', reason: error instanceof Error ? error.message : String(error), retry: 'halt', counts: true };

@@ -41,11 +41,12 @@ export function countPending(store: EventStore, onChange: () => void): PendingCo
       .then(async () => {
         if (closed) return;
         if (streamIds) {
-          const heads = await store.db.streams.bulkGet([...streamIds]);
+          const heads = await store.use((db) => db.streams.bulkGet([...streamIds]));
           heads.forEach((head, i) => (head ? note(head) : streams.delete(streamIds[i]!)));
         } else {
+          const heads = await store.use((db) => db.streams.toArray());
           streams.clear();
-          await store.db.streams.each(note);
+          heads.forEach(note);
         }
         total();
       })

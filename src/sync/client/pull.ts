@@ -60,7 +60,7 @@ async function pullFrom({ target, server, upstream, now }: PullContext, after: n
 async function apply(target: SyncTarget, events: readonly ConfirmedEvent[], held: Map<string, ConfirmedEvent[]>): Promise<void> {
   const { store } = target;
   const streamIds = [...new Set(events.map((e) => e.streamId))];
-  const heads = await store.db.streams.bulkGet(streamIds);
+  const heads = await store.use((db) => db.streams.bulkGet(streamIds));
   heads.forEach((head, i) => {
     if (head && head.version > head.confirmedThrough && !held.has(streamIds[i]!)) held.set(streamIds[i]!, []);
   });

@@ -18,7 +18,7 @@ export interface SyncTarget {
 
 export async function settleStream(target: SyncTarget, streamId: string, upstream: readonly EventEnvelope[], now: () => Date): Promise<void> {
   const { store } = target;
-  const head = await store.db.streams.get(streamId);
+  const head = await store.use((db) => db.streams.get(streamId));
   const confirmedThrough = head?.confirmedThrough ?? 0;
   // Pulled again after a crash or a resync: what is confirmed here is already upstream's.
   const fresh = upstream.filter((e) => e.version > confirmedThrough);
@@ -54,13 +54,13 @@ export async function finishRebases(target: SyncTarget, now: () => Date): Promis
  */
 export async function redecide(target: SyncTarget, streamId: string, dropped: readonly EventEnvelope[], now: () => Date): Promise<void> {
   const { store } = target;
-  const [stream, journal] = await Promise.all([store.readStream(streamId), store.db.commands.where('streamId').equals(streamId).toArray()]);
+  const [stream, journal] = await Promise.all([store.readStream(streamId), store.use((db) => db.commands.where('streamId').equals(streamId).toArray())]);
   const present = new Set(stream.map((e) => e.meta.commandId));
   const confirmed = new Set(stream.filter((e) => e.position !== undefined).map((e) => e.meta.commandId));
   const records = new Map(journal.map((r) => [r.commandId, r]));
   const pending = journal.filter((r) => r.status === 'pending');
   const cameBack = pending.filter((r) => confirmed.has(r.commandId));
-  if (cameBack.length) await store.db.commands.bulkPut(cameBack.map((r) => ({ ...r, status: 'confirmed' as const })));
+  if (cameBack.length) await store.use((db) => db.commands.bulkPut(cameBack.map((r) => ({ ...r, status: 'confirmed' as const }))));
 
   const orphans = pending.filter((r) => r.versions !== null && !present.has(r.commandId)).sort((a, b) => a.versions![0] - b.versions![0]);
   const order = new Set([...dropped.map((e) => e.meta.commandId), ...orphans.map((r) => r.commandId)]);

@@ -4,7 +4,7 @@
 // this database's log and must live and die with it: a cursor that outlived its log would skip
 // every event before it.
 import type { CommandRecord } from '../../es/db.ts';
-import type { EventStore } from '../../es/store.ts';
+import type { EventStore, StoreTransaction } from '../../es/store.ts';
 
 const CURSOR = 'sync:cursor';
 const REBASING = 'sync:rebasing';
@@ -58,7 +58,7 @@ export async function readCursor(store: EventStore, upstream: Upstream): Promise
 
 export async function writeCursor(store: EventStore, upstream: Upstream, after: number): Promise<void> {
   const value: CursorRow = { ...upstream, after };
-  await store.db.readModels.put({ projection: CURSOR, key: '', value });
+  await store.use((db) => db.readModels.put({ projection: CURSOR, key: '', value }));
 }
 
 /**
@@ -70,21 +70,23 @@ export async function writeCursor(store: EventStore, upstream: Upstream, after: 
 export async function enterUpstream(store: EventStore, upstream: Upstream): Promise<void> {
   const row = await store.getRow<CursorRow>(CURSOR, '');
   if (row && row.server === upstream.server && row.account === upstream.account) return;
-  await store.db.streams
-    .filter((head) => head.foreign !== undefined)
-    .modify((head) => {
-      delete head.foreign;
-    });
+  await store.use((db) =>
+    db.streams
+      .filter((head) => head.foreign !== undefined)
+      .modify((head) => {
+        delete head.foreign;
+      }),
+  );
   await writeCursor(store, upstream, 0);
 }
 
 /** Written before a stream's pending tail is dropped, removed once its commands are decided again. */
 export async function markRebasing(store: EventStore, streamId: string): Promise<void> {
-  await store.db.readModels.put({ projection: REBASING, key: streamId, value: { streamId } });
+  await store.use((db) => db.readModels.put({ projection: REBASING, key: streamId, value: { streamId } }));
 }
 
 export async function doneRebasing(store: EventStore, streamId: string): Promise<void> {
-  await store.db.readModels.delete([REBASING, streamId]);
+  await store.use((db) => db.readModels.delete([REBASING, streamId]));
 }
 
 /** Streams a crash (or a closed tab) left between the rebase and re-deciding its commands. */
@@ -97,12 +99,14 @@ export async function unfinishedRebases(store: EventStore): Promise<string[]> {
  * it appends nothing now, so no later rebase decides it again (even after the shopper dismissed it).
  */
 export async function reject(store: EventStore, record: CommandRecord | undefined, change: RejectedChange): Promise<void> {
-  await store.transact(async ({ tables }) => {
+  const write = async ({ tables }: StoreTransaction) => {
     await Promise.all([
       tables.readModels.put({ projection: REJECTED, key: change.commandId, value: change }),
       record ? tables.commands.put({ ...record, versions: null }) : undefined,
     ]);
-  });
+  };
+  // Writing the same rows twice is harmless: safe to retry on a dropped connection.
+  await store.transact(write, { retry: write });
 }
 
 /** Oldest first. */
@@ -111,5 +115,5 @@ export async function listRejected(store: EventStore): Promise<RejectedChange[]>
 }
 
 export async function dismissRejected(store: EventStore, commandId: string): Promise<void> {
-  await store.db.readModels.delete([REJECTED, commandId]);
+  await store.use((db) => db.readModels.delete([REJECTED, commandId]));
 }

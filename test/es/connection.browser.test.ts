@@ -1,0 +1,3 @@
+import { connectionSuite } from './connection.ts';
+
+connectionSuite('Chromium, real IndexedDB');

@@ -1,0 +1,3 @@
+import { durabilitySuite } from './durability.ts';
+
+durabilitySuite('Chromium, real IndexedDB');

@@ -1,0 +1,3 @@
+import { durabilitySuite } from './durability.ts';
+
+durabilitySuite('Node, fake-indexeddb');
