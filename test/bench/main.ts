@@ -3,6 +3,7 @@ import type { BenchApi, ScenarioOutput } from './result.ts';
 import { bootScenario } from './scenarios/boot.ts';
 import { bulkScenario } from './scenarios/bulk.ts';
 import { commandScenario } from './scenarios/command.ts';
+import { durabilityScenario } from './scenarios/durability.ts';
 import { rebuildScenario } from './scenarios/rebuild.ts';
 import { timeTravelScenario } from './scenarios/time-travel.ts';
 import { importScenario } from './scenarios/import.ts';
@@ -12,6 +13,7 @@ import { diagnoseCommand, diagnoseExecute, diagnoseSameWork } from './diagnose/c
 
 const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   command: commandScenario,
+  durability: durabilityScenario,
   bulk: bulkScenario,
   boot: bootScenario,
   rebuild: rebuildScenario,

@@ -79,6 +79,8 @@ export interface Shape {
   prefetchRows?: boolean;
   /** Ask for the commit as soon as the last write is issued instead of waiting for auto-commit. */
   commit?: boolean;
+  /** The durability hint, as the store's (default 'strict', as the store commits since issue 8). */
+  durability?: IDBTransactionDurability;
 }
 
 /**
@@ -86,7 +88,7 @@ export interface Shape {
  * page, put the head with the new snapshot and the command record, get and put the two rows.
  */
 export async function sameWorkAddItem(db: IDBDatabase, c: RawAddItem, shape: Shape = {}): Promise<void> {
-  const tx = db.transaction(['pages', 'streams', 'readModels', 'commands'], 'readwrite');
+  const tx = db.transaction(['pages', 'streams', 'readModels', 'commands'], 'readwrite', { durability: shape.durability ?? 'strict' });
   const complete = done(tx);
   const readModels = tx.objectStore('readModels');
   const readRows = () =>
@@ -113,8 +115,8 @@ export async function sameWorkAddItem(db: IDBDatabase, c: RawAddItem, shape: Sha
 }
 
 /** The least a command can cost: one transaction that reads the stream head and adds one record. */
-export async function floorAppend(db: IDBDatabase, streamId: string, nth: number, deviceId: string): Promise<void> {
-  const tx = db.transaction(['pages', 'streams'], 'readwrite');
+export async function floorAppend(db: IDBDatabase, streamId: string, nth: number, deviceId: string, durability: IDBTransactionDurability = 'strict'): Promise<void> {
+  const tx = db.transaction(['pages', 'streams'], 'readwrite', { durability });
   const complete = done(tx);
   const head = await request(tx.objectStore('streams').get(streamId) as IDBRequest<StreamHead | undefined>);
   if (!head) throw new Error('raw floor: missing head');
