@@ -5,7 +5,8 @@ import { bearerAuth } from './auth.ts';
 import { readConfig, type Env } from './config.ts';
 import { fail, type AppEnv } from './context.ts';
 import { cors } from './cors.ts';
-import { bodyLimit, rateLimit } from './limits.ts';
+import { bodyLimit, declaredSize, eventRate, requestRate, uploadsInFlight } from './limits.ts';
+import { requestLine } from './log-line.ts';
 import { pullHandler } from './pull.ts';
 import { pushHandler } from './push.ts';
 import { loadSecret } from './secret.ts';
@@ -26,6 +27,10 @@ export interface AppOptions {
   secret?: string;
   /** Requests per second per user; default RATE_LIMIT or 100. */
   rateLimit?: number;
+  /** Pushed events per second per user; default EVENT_RATE_LIMIT or 10,000. */
+  eventRateLimit?: number;
+  /** New events a user may store; default USER_QUOTA or 1,000,000. */
+  userQuota?: number;
   /** Origins allowed to call /v1 from a browser; default CORS_ORIGINS. */
   corsOrigins?: string[];
   /** Where the defaults come from; default process.env. */
@@ -44,6 +49,8 @@ export type CartlogApp = Hono<AppEnv> & {
 // other file (index.html, sw.js, the manifest) names the current build and must be revalidated,
 // or a deploy would never reach users.
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Longer request targets are refused (414): no endpoint needs more, and they only fill logs. */
+export const MAX_URL_LENGTH = 8192;
 const REVALIDATE = 'no-cache';
 
 export function createApp(options: AppOptions): CartlogApp {
@@ -64,8 +71,14 @@ export function createApp(options: AppOptions): CartlogApp {
     } finally {
       if (--inFlight === 0) idle?.();
     }
-    const user = c.get('userId');
-    log(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms${user ? ` user=${user}` : ''}`);
+    // The path as sent (still percent-encoded), never the decoded one.
+    const path = c.req.url.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/[?#].*$/s, '');
+    const outcome = c.get('aborted') || c.req.raw.signal.aborted ? 'aborted' : c.res.status;
+    log(requestLine({ method: c.req.method, path, outcome, ms: performance.now() - started, userId: c.get('userId') }));
+  });
+  app.use(async (c, next) => {
+    if (c.req.url.length > MAX_URL_LENGTH) return fail(c, 414, 'uri_too_long', `A request URL may be at most ${MAX_URL_LENGTH} characters.`);
+    await next();
   });
 
   let closing: Promise<void> | undefined;
@@ -81,8 +94,10 @@ export function createApp(options: AppOptions): CartlogApp {
     () => (secret ??= loadSecret(config.dataDir, options.env)),
     (caller) => storage.revoked(caller),
   );
-  const rate = rateLimit(options.rateLimit ?? config.rateLimit);
-  api.post('/push', open, auth, bodyLimit(), rate, pushHandler(storage));
+  const rate = requestRate(options.rateLimit ?? config.rateLimit);
+  const quota = options.userQuota ?? config.userQuota;
+  // CONTRACT §5's order: 401, then 413 and 429 from the headers, then 413 and 429 from the body, then 400 and on.
+  api.post('/push', open, auth, declaredSize(), rate, uploadsInFlight(), bodyLimit(), eventRate(options.eventRateLimit ?? config.eventRateLimit), pushHandler(storage, { quota }));
   api.get('/pull', open, auth, rate, pullHandler(storage, waiters));
   api.all('*', (c) => fail(c, 404, 'not_found', `No endpoint ${c.req.method} ${c.req.path}.`));
   app.route('/v1', api);
@@ -94,6 +109,11 @@ export function createApp(options: AppOptions): CartlogApp {
   app.use(serveStatic({ root: staticDir }));
 
   app.onError((error, c) => {
+    // A client that went away mid-request is no server failure: logged as aborted, no stack.
+    if (c.req.raw.signal.aborted) {
+      c.set('aborted', true);
+      return fail(c, 400, 'bad_request', 'The client went away.');
+    }
     console.error(error);
     return fail(c, 500, 'internal', 'The server failed to handle this request.');
   });

@@ -1,20 +1,19 @@
 // `npm start`, `npm run token` and `delete-user`: one entry so all read the same DATA_DIR,
 // database and secret.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { readConfig, type ServerConfig } from './config.ts';
 import { loadSecret } from './secret.ts';
+import { serveUntilSignal } from './serve.ts';
 import { describeStorage, openStorage } from './storage/index.ts';
 import { mintToken } from './token.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dist = join(root, 'dist');
 const USAGE = 'usage: cli.ts serve | cli.ts token <userId> | cli.ts delete-user <userId>';
-/** How long a shutdown may wait for requests in flight before it gives up on them. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main([command, ...args]: string[]): Promise<void> {
   const config = readConfig();
@@ -46,40 +45,34 @@ async function start(config: ServerConfig): Promise<void> {
   const storage = await openStorage(config);
   if (isStale()) {
     console.log('cartlog: building the app (dist/ is missing or older than its sources)…');
-    const { build } = await import('vite');
-    await build({ root, logLevel: 'warn' });
+    await buildApp();
   }
   const host = process.env.HOST || '127.0.0.1';
   const port = Number(process.env.PORT || 8787);
   const app = createApp({ staticDir: dist, storage, secret });
-  const server = serve({ fetch: app.fetch, hostname: host, port }, () => {
-    console.log(`cartlog listening on http://${host.includes(':') ? `[${host}]` : host}:${port}`);
-    console.log(`sync log: ${describeStorage(config)}`);
-    console.log(`sync token for user demo: ${demoToken}`);
-  });
-  server.on('error', (error) => {
-    console.error(`cartlog: cannot listen on ${host}:${port}: ${error.message}`);
+  let server: Awaited<ReturnType<typeof serveUntilSignal>>;
+  try {
+    server = await serveUntilSignal({ app, storage, host, port });
+  } catch (error) {
+    console.error(`cartlog: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
-  });
+  }
+  console.log(`cartlog listening on http://${host.includes(':') ? `[${host}]` : host}:${server.address.port}`);
+  console.log(`sync log: ${describeStorage(config)}`);
+  console.log(`sync token for user demo: ${demoToken}`);
+}
 
-  // No new connections; held pulls answered at once; requests in flight finish; then the
-  // storage closes (its last commit is already durable) and the process ends (CONTRACT §5).
-  const stop = async (signal: string) => {
-    console.log(`cartlog: ${signal}, closing`);
-    setTimeout(() => {
-      console.error('cartlog: requests still running after the grace period; exiting anyway');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
-    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    await app.close();
-    // Keep-alive connections left idle by the answered pulls would hold server.close() open.
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-    await storage.close();
-    await stopped;
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+/**
+ * Builds dist/ in a child process: Vite and Rollup would otherwise stay in this process's heap for
+ * its whole life (hundreds of MB), while a server needs about a hundred.
+ */
+function buildApp(): Promise<void> {
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`building the app failed (${signal ?? `exit ${code}`})`))));
+  });
 }
 
 /** True when dist/ must be (re)built: no build yet, or a source of the app changed since. */

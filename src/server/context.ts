@@ -13,6 +13,8 @@ export interface AppEnv {
     issuedAt: number | undefined;
     /** The push body, read within the size limit. */
     body: ReadBody;
+    /** Set when the client went away before its request arrived in full: nobody hears the answer. */
+    aborted: boolean;
   };
 }
 
