@@ -30,7 +30,7 @@ export function cartBlockers(view: CartView): { checkout: Blocker; clear: Blocke
     clear: locked ?? (empty ? 'The cart is already empty.' : undefined),
     rename: locked,
     // The one change a checked-out cart still takes: putting it away, its order kept in the log.
-    archive: view.status === 'archived' ? 'This cart is already archived.' : undefined,
+    archive: view.status === 'archived' ? 'This cart is already archived.' : view.version === 0 ? 'Nothing to archive: this cart has had no change yet.' : undefined,
     undo: locked ?? (view.version <= 1 ? 'There is no change to undo in this cart yet.' : undefined),
   };
 }

@@ -22,7 +22,7 @@ export function cartChoices(list: readonly CartListEntry[]): CartChoice[] {
     .map((cart) => ({
       cartId: cart.cartId,
       // Two carts may share a name: what is in them tells them apart.
-      label: `${cart.name} — ${cart.status === 'checked-out' ? 'ordered' : items(cart.itemCount)}`,
+      label: `${cart.name} — ${cart.status === 'checked-out' ? `checked out, ${items(cart.itemCount)}` : items(cart.itemCount)}`,
     }));
 }
 

@@ -9,7 +9,7 @@ export async function openPageSession(storage: KeyValueStorage, deviceId: string
   const state = $state<SessionState>({ cartId: '', error: '', upgraded: '' });
   const session = await openSession({ storage, deviceId, state, ...(dbName ? { dbName } : {}) });
   // A command built from reactive state would be a proxy, which IndexedDB cannot clone.
-  return { ...session, run: (command: CartCommand) => session.run($state.snapshot(command) as CartCommand) };
+  return { ...session, run: (command: CartCommand, options) => session.run($state.snapshot(command) as CartCommand, options) };
 }
 
 /** The live carts or this tab's sandbox; the device id is the profile's either way. */

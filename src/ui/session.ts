@@ -4,22 +4,49 @@
 // Svelte wrapper can pass a $state proxy and a test a plain object.
 // Not the cart barrel: it holds the importer, which only the lazily loaded history panel needs.
 import { openCarts, type Carts } from '../cart/carts.ts';
+import { findProduct } from '../cart/catalog.ts';
 import type { CartCommand } from '../cart/commands.ts';
 import type { CartState } from '../cart/decider.ts';
 import { cartViewProjection, type CartView } from '../cart/projections.ts';
-import type { CommandResult } from '../es/command.ts';
+import { v7 as uuidv7 } from 'uuid';
+import type { CommandInput, CommandResult } from '../es/command.ts';
 import { DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
 import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
 
 export { DEFAULT_CART_NAME };
 export const CURRENT_CART_KEY = 'cartlog:current-cart';
+/**
+ * The profile's default cart: an id chosen once and kept here, opened by the first command sent
+ * to it (CONTRACT §3). Until then it has no events, so a fresh device that syncs an account pushes
+ * no empty cart of its own, and every tab of the profile shows the same one.
+ */
+export const DEFAULT_CART_KEY = 'cartlog:default-cart';
+/** A refusal stays on screen at least 8 s (CONTRACT §6 error-message). */
+export const ERROR_SHOWN_MS = 10_000;
+
+/** Where a refusal shows: next to the field that was refused, else in the cart's footer. */
+export type ErrorPlace = 'cart' | 'rename' | `line:${string}`;
+
+/** A change that took something away, with the offer to take it back (history/timeline.ts undo). */
+export interface Notice {
+  text: string;
+  undo: boolean;
+}
 
 export interface SessionState {
   /** Set once the session is open; every command goes to this cart. */
   cartId: string;
-  /** The reason the last command was refused; '' once a command succeeds. */
+  /** The reason the last command was refused; '' once a command succeeds, is dismissed or expires. */
   error: string;
+  /** Which control the refusal is about, so the page shows it there. */
+  errorAt?: ErrorPlace | undefined;
+  /** Said after a Remove or an Empty cart, until the next command. */
+  notice?: Notice | undefined;
+  /** The profile's default cart id (DEFAULT_CART_KEY): listed even before its first command opens it. */
+  defaultCartId?: string | undefined;
+  /** The cart shown is an order from the past-orders list: read-only, not in the switcher. */
+  pastOrder?: boolean | undefined;
   /**
    * Set for good once another tab upgraded the database: this tab's connection is closed and
    * nothing works until it reloads, so this is not a refusal that the next command clears.
@@ -38,13 +65,30 @@ export interface SessionOptions {
   /** The IndexedDB database; tests use their own, a sandbox will too. */
   dbName?: string;
   state?: SessionState;
+  /** How long a refusal shows; ERROR_SHOWN_MS unless a test says otherwise. */
+  errorMs?: number;
+}
+
+export interface RunOptions {
+  /** Where a refusal of this command shows. */
+  at?: ErrorPlace;
+  /** Said once the command is accepted (Remove, Empty cart: with Undo). */
+  notice?: Notice;
 }
 
 export interface Session {
   readonly carts: Carts;
   readonly state: SessionState;
   /** Runs one command against the current cart; true when it was accepted. */
-  run: (command: CartCommand) => Promise<boolean>;
+  run: (command: CartCommand, options?: RunOptions) => Promise<boolean>;
+  /** Shows a refusal the page decided itself (a quantity that is not a number), as a command's would. */
+  refuse: (reason: string, at?: ErrorPlace) => void;
+  /** Opens a new cart with one of `sku` in it (the catalog's offer beside a checked-out cart). */
+  addToNewCart: (sku: string) => Promise<boolean>;
+  /** A new cart with the lines of `cartId` (an order), at today's prices; products gone from the catalog are left out. */
+  buyAgain: (cartId: string) => Promise<boolean>;
+  /** Shows a checked-out or archived cart from the past orders, read-only. */
+  showOrder: (cartId: string) => Promise<boolean>;
   /**
    * Moves a line's quantity by `delta` from what it is when the command runs, not when the button
    * was pressed: two quick presses of "+" make two more, although the view had not caught up.
@@ -76,24 +120,42 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const state = options.state ?? { cartId: '', error: '', upgraded: '' };
   const select = (cartId: string) => {
     state.cartId = cartId;
+    state.pastOrder = false;
+    state.defaultCartId = storage.getItem(DEFAULT_CART_KEY) ?? undefined;
     storage.setItem(CURRENT_CART_KEY, cartId);
   };
-  select(await currentCart(carts, storage.getItem(CURRENT_CART_KEY)));
+  select(await currentCart(carts, storage));
+
+  // A refusal leaves by itself after a while; a newer one restarts the wait.
+  let errorTimer: ReturnType<typeof setTimeout> | undefined;
+  const showError = (reason: string, at: ErrorPlace = 'cart') => {
+    state.error = reason;
+    state.errorAt = at;
+    state.notice = undefined;
+    clearTimeout(errorTimer);
+    errorTimer = setTimeout(() => clearError(), options.errorMs ?? ERROR_SHOWN_MS);
+  };
+  const clearError = () => {
+    clearTimeout(errorTimer);
+    state.error = '';
+    state.errorAt = undefined;
+  };
   const stopUpgraded = carts.store.onUpgraded((error) => (state.upgraded = error.message));
 
   // One command at a time from this page: a command's input (the cart, a line's quantity) is
   // read when its turn comes, after everything clicked before it has been written. Switching
   // carts waits its turn too, so what was clicked before a switch lands in the cart it was meant for.
   let queue: Promise<unknown> = Promise.resolve();
-  function attempt(work: () => Promise<unknown>): Promise<boolean> {
+  function attempt(work: () => Promise<unknown>, options: RunOptions = {}): Promise<boolean> {
     const turn = queue.then(async () => {
       try {
         await work();
-        state.error = '';
+        clearError();
+        state.notice = options.notice;
         return true;
       } catch (error) {
         if (error instanceof DatabaseUpgradedError) state.upgraded = error.message;
-        else state.error = reasonOf(error);
+        else showError(reasonOf(error), options.at);
         return false;
       }
     });
@@ -101,7 +163,18 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     return turn;
   }
 
-  const moveOn = async () => select(await currentCart(carts, null));
+  const moveOn = async () => select(await currentCart(carts, storage, { ignoreStored: true }));
+  // The default cart is opened by the first command sent to it, in that command's transaction:
+  // two tabs doing so at once open it once (the second sees it opened).
+  const opening = (cartId: string, command: CommandInput<CartState, CartCommand>): CommandInput<CartState, CartCommand> =>
+    cartId !== storage.getItem(DEFAULT_CART_KEY)
+      ? command
+      : (cart) => {
+          const steps = typeof command === 'function' ? command(cart) : command;
+          if (cart.status !== 'none') return steps;
+          return [{ type: 'OpenCart', data: { cartId, name: DEFAULT_CART_NAME } }, ...(Array.isArray(steps) ? steps : [steps as CartCommand])];
+        };
+  const execute = (command: CommandInput<CartState, CartCommand>) => carts.execute(state.cartId, opening(state.cartId, command));
   const show = (result: CommandResult<CartState>) => {
     const view = result.written(cartViewProjection.name) as CartView | undefined;
     if (view?.cartId === state.cartId) state.written = view;
@@ -110,24 +183,58 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   return {
     carts,
     state,
-    run: (command) => attempt(async () => show(await carts.execute(state.cartId, command))),
+    run: (command, options) => attempt(async () => show(await execute(command)), options),
+    refuse: (reason, at) => showError(reason, at),
+    addToNewCart: (sku) =>
+      attempt(async () => {
+        const cartId = `cart-${uuidv7()}`;
+        const result = await carts.execute(cartId, [
+          { type: 'OpenCart', data: { cartId, name: nextCartName(await carts.list()) } },
+          { type: 'AddItem', data: { sku, quantity: 1 } },
+        ]);
+        select(cartId);
+        show(result);
+      }),
+    buyAgain: (cartId) =>
+      attempt(async () => {
+        const order = await carts.view(cartId);
+        const lines = (order?.lines ?? []).filter((line) => findProduct(line.sku));
+        if (!order || lines.length === 0) throw new DomainError('nothing_to_buy', 'None of the products of that order is in the catalog any more.');
+        const next = `cart-${uuidv7()}`;
+        // One command id, one transaction: the new cart is opened with all its lines, or not at all.
+        const result = await carts.execute(next, [
+          { type: 'OpenCart', data: { cartId: next, name: nextCartName(await carts.list()) } },
+          ...lines.map((line): CartCommand => ({ type: 'AddItem', data: { sku: line.sku, quantity: line.quantity } })),
+        ]);
+        select(next);
+        show(result);
+      }),
+    showOrder: (cartId) =>
+      attempt(async () => {
+        const view = await carts.view(cartId);
+        if (!view || view.status === 'open') throw new DomainError('cart_not_found', 'That order is not on this device.');
+        // Not stored as the current cart: a reload comes back to the shopping cart.
+        state.cartId = cartId;
+        state.pastOrder = true;
+      }),
     adjust: (sku, delta) =>
-      attempt(() =>
-        // The quantity is read inside the command's transaction: a "+" pressed in another tab at
-        // the same moment is counted, not overwritten. A line that is gone is left to the
-        // decider, which says so in its own words.
-        carts
-          .execute(state.cartId, (cart) => ({
+      attempt(
+        () =>
+          // The quantity is read inside the command's transaction: a "+" pressed in another tab at
+          // the same moment is counted, not overwritten. A line that is gone is left to the
+          // decider, which says so in its own words.
+          execute((cart) => ({
             type: 'ChangeQuantity',
             data: { sku, quantity: (cart.lines.find((l) => l.sku === sku)?.quantity ?? 0) + delta },
-          }))
-          .then(show),
+          })).then(show),
+        { at: `line:${sku}` },
       ),
     newCart: (name) => attempt(async () => select(await carts.openCart(name ?? nextCartName(await carts.list())))),
     switchTo: (cartId) =>
       attempt(async () => {
         const view = await carts.view(cartId);
-        if (!view || view.status === 'archived') {
+        const unopened = !view && cartId === storage.getItem(DEFAULT_CART_KEY);
+        if (!unopened && (!view || view.status === 'archived')) {
           throw new DomainError('cart_not_found', 'That cart is no longer on this device’s list. Pick another one.');
         }
         select(cartId);
@@ -139,7 +246,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       }),
     leaveArchived: () =>
       attempt(async () => {
-        if ((await carts.view(state.cartId))?.status === 'archived') await moveOn();
+        if (!state.pastOrder && (await carts.view(state.cartId))?.status === 'archived') await moveOn();
       }),
     undo: () =>
       attempt(async () => {
@@ -148,8 +255,9 @@ export async function openSession(options: SessionOptions): Promise<Session> {
         await undoLastChange(carts, state.cartId);
       }),
     change: attempt,
-    dismissError: () => void (state.error = ''),
+    dismissError: clearError,
     close() {
+      clearTimeout(errorTimer);
       stopUpgraded();
       carts.close();
     },
@@ -158,15 +266,31 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 
 /**
  * The stored cart while it exists and is not archived (a checked-out one stays, to show its
- * order); else the latest open cart; else a new one, so a fresh profile can add at once.
+ * order), or while it is the unopened default cart; else the latest open cart; else the default
+ * cart, opened by its first command, so a fresh profile can add at once and writes nothing until then.
  */
-async function currentCart(carts: Carts, stored: string | null): Promise<string> {
+async function currentCart(carts: Carts, storage: KeyValueStorage, options: { ignoreStored?: boolean } = {}): Promise<string> {
+  const stored = options.ignoreStored ? null : storage.getItem(CURRENT_CART_KEY);
   const view = stored ? await carts.view(stored) : undefined;
   if (view && view.status !== 'archived') return view.cartId;
+  const defaultId = storage.getItem(DEFAULT_CART_KEY);
+  const defaultView = defaultId ? await carts.view(defaultId) : undefined;
+  if (stored && stored === defaultId && !defaultView) return stored;
   const list = await carts.list();
   const open = list.filter((cart) => cart.status === 'open');
   const latest = open.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-  return latest?.cartId ?? carts.openCart(nextCartName(list));
+  if (latest) return latest.cartId;
+  // The default cart when it is still unopened, else a fresh id for the next one.
+  if (defaultId && !defaultView) return defaultId;
+  const next = `cart-${uuidv7()}`;
+  storage.setItem(DEFAULT_CART_KEY, next);
+  return next;
+}
+
+/** What the page shows for the default cart before its first command opens it. */
+export function unopenedCart(cartId: string): CartView {
+  const at = new Date(0).toISOString();
+  return { cartId, name: DEFAULT_CART_NAME, status: 'open', lines: [], total: 0, itemCount: 0, version: 0, openedAt: at, updatedAt: at };
 }
 
 function reasonOf(error: unknown): string {

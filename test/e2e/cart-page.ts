@@ -29,6 +29,8 @@ export function useBrowser(): { open: () => Promise<Page>; context: () => Browse
 
 export const eventually = <T>(read: () => Promise<T>) => expect.poll(read);
 export const textOf = (locator: Locator) => eventually(() => locator.textContent());
+/** A field's value as the shopper sees it (line-qty is an input, CONTRACT §6). */
+export const valueOf = (locator: Locator) => eventually(() => locator.inputValue());
 export const itemAt = (page: Page, sku: string) => page.locator(`[data-testid="catalog-item"][data-sku="${sku}"]`);
 export const lineOf = (page: Page, sku: string) => page.locator(`[data-testid="cart-line"][data-sku="${sku}"]`);
 export const lineSkus = (page: Page) => page.getByTestId('cart-line').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-sku')));
@@ -73,7 +75,7 @@ export interface ShownCart {
 export async function shownCart(page: Page): Promise<ShownCart> {
   const lines = await page
     .getByTestId('cart-line')
-    .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-sku'), row.querySelector('[data-testid="line-qty"]')?.textContent ?? null] as [string | null, string | null]));
+    .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-sku'), (row.querySelector('[data-testid="line-qty"]') as HTMLInputElement | null)?.value ?? null] as [string | null, string | null]));
   const total = page.getByTestId('cart-total');
   return { lines, cents: (await total.count()) ? await total.getAttribute('data-cents') : null };
 }

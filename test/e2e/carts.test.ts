@@ -69,22 +69,36 @@ describe('several carts', () => {
     expect(await page.getByTestId('cart-archive').isDisabled()).toBe(false);
   });
 
-  it('archiving hides the cart from the switcher and moves to the latest open cart, or a new one', async () => {
+  it('archiving asks first, hides the cart from the switcher and moves to the latest open cart, or a new one', async () => {
     const page = await browser.open();
     const switcher = page.getByTestId('cart-switcher');
     const first = await switcher.inputValue();
+    // The default cart is opened by its first change; untouched, there is nothing to archive.
+    expect(await page.getByTestId('cart-archive').isDisabled()).toBe(true);
+    expect(await page.getByTestId('cart-archive').getAttribute('title')).toMatch(/no change yet/);
+    const [sku] = (await skusAt(page, [4])) as [string];
+    await itemAt(page, sku).getByTestId('add-to-cart').click();
+    await textOf(page.getByTestId('cart-count')).toBe('1');
+
+    // Cancel keeps it, and the focus goes back to Archive.
+    await page.getByTestId('cart-archive').click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('archive-confirm').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('cart-archive');
     await page.getByTestId('new-cart').click();
     await eventually(() => switcherIds(page)).toHaveLength(2);
     await eventually(() => switcher.inputValue()).not.toBe(first);
     const second = await switcher.inputValue();
 
     await page.getByTestId('cart-archive').click();
+    await page.getByTestId('archive-confirm').click();
     await eventually(() => switcherIds(page)).toEqual([first]);
     await eventually(() => switcher.inputValue()).toBe(first);
     await textOf(page.getByTestId('cart-status')).toBe('open');
 
     // No open cart is left: a new one is opened and shown.
     await page.getByTestId('cart-archive').click();
+    await page.getByTestId('archive-confirm').click();
     await eventually(() => switcherIds(page)).not.toContain(first);
     expect(await switcherIds(page)).toHaveLength(1);
     await eventually(() => switcher.inputValue()).not.toBe(first);
@@ -110,6 +124,7 @@ describe('several carts', () => {
     await second.getByTestId('cart-switcher').selectOption(opened);
     await textOf(second.getByTestId('cart-count')).toBe('0');
     await first.getByTestId('cart-archive').click();
+    await first.getByTestId('archive-confirm').click();
     await eventually(() => switcherIds(second)).not.toContain(opened);
     await eventually(() => second.getByTestId('cart-switcher').inputValue()).not.toBe(opened);
     await textOf(second.getByTestId('cart-status')).toBe('open');

@@ -17,6 +17,8 @@ declare module 'vitest' {
     distDir: string;
     /** A sync token for the server at baseUrl (user `e2e`). */
     syncToken: string;
+    /** The server's signing secret, for a test that needs a user of its own (mintToken). */
+    syncSecret: string;
   }
 }
 
@@ -37,6 +39,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide('baseUrl', `http://127.0.0.1:${port}`);
   project.provide('distDir', outDir);
   project.provide('syncToken', await mintToken('e2e', secret));
+  project.provide('syncSecret', secret);
 
   return async () => {
     await app.close();

@@ -19,8 +19,7 @@ import {
   sliderValue,
   switcherIds,
   textOf,
-  useBrowser,
-} from './cart-page.ts';
+  useBrowser, valueOf } from './cart-page.ts';
 
 const browser = useBrowser();
 const PAST = /You are viewing the past/;
@@ -37,9 +36,9 @@ async function tellStory(page: Page): Promise<Story> {
   const [a, b] = (await skusAt(page, [0, 20])) as [string, string];
   const add = (sku: string) => itemAt(page, sku).getByTestId('add-to-cart').click();
   await add(a);
-  await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('1');
+  await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('1');
   await add(a);
-  await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('2');
+  await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('2');
   await add(b);
   await eventually(() => lineSkus(page)).toEqual([a, b]);
   await page.getByTestId('cart-rename').click();
@@ -92,9 +91,9 @@ describe('the history panel', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await eventually(() => sliderValue(page)).toBe('2');
-    await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('1');
     await page.keyboard.press('ArrowRight');
-    await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('2');
+    await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('2');
 
     await rowAt(page, 1).click();
     await eventually(() => sliderValue(page)).toBe('1');
@@ -236,9 +235,9 @@ describe('undo', () => {
     await undo.click();
     await textOf(page.getByTestId('cart-name')).toBe('My cart');
     await itemAt(page, b).getByTestId('add-to-cart').click();
-    await textOf(lineOf(page, b).getByTestId('line-qty')).toBe('2');
+    await valueOf(lineOf(page, b).getByTestId('line-qty')).toBe('2');
     await undo.click();
-    await textOf(lineOf(page, b).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(page, b).getByTestId('line-qty')).toBe('1');
     await openHistory(page);
     // Undo appends: 5 events, the undone rename, b's second unit, and its undoing.
     expect(await sliderMax(page)).toBe('8');

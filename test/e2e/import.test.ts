@@ -19,8 +19,7 @@ import {
   switcherIds,
   textOf,
   useBrowser,
-  type ShownCart,
-} from './cart-page.ts';
+  type ShownCart, valueOf } from './cart-page.ts';
 
 const browser = useBrowser();
 
@@ -29,7 +28,7 @@ async function shop(page: Page): Promise<[string, string, string]> {
   const skus = (await skusAt(page, [0, 15, 30])) as [string, string, string];
   const [a, b, c] = skus;
   for (const sku of [a, a, b, c, a]) await itemAt(page, sku).getByTestId('add-to-cart').click();
-  await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('3');
+  await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('3');
   await eventually(() => lineSkus(page)).toEqual([a, b, c]);
   await lineOf(page, b).getByTestId('line-remove').click();
   await eventually(() => lineSkus(page)).toEqual([a, c]);
@@ -91,20 +90,20 @@ describe('export and import', () => {
 
     // A command in the sandbox changes the sandbox; the banner stays, also after a reload.
     await itemAt(page, c).getByTestId('add-to-cart').click();
-    await textOf(lineOf(page, c).getByTestId('line-qty')).toBe('2');
+    await valueOf(lineOf(page, c).getByTestId('line-qty')).toBe('2');
     await page.reload();
     await textOf(page.getByTestId('sandbox-banner')).toMatch(/8 events/);
-    await textOf(lineOf(page, c).getByTestId('line-qty')).toBe('2');
+    await valueOf(lineOf(page, c).getByTestId('line-qty')).toBe('2');
     // Another tab of the same profile is on the live carts.
     const other = await browser.context().newPage();
     await other.goto(baseUrl);
-    await textOf(lineOf(other, c).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(other, c).getByTestId('line-qty')).toBe('1');
     expect(await other.getByTestId('sandbox-banner').count()).toBe(0);
 
     await page.getByTestId('sandbox-exit').click();
     await eventually(() => page.getByTestId('sandbox-banner').count()).toBe(0);
-    await textOf(lineOf(page, c).getByTestId('line-qty')).toBe('1');
-    await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('3');
+    await valueOf(lineOf(page, c).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('3');
     expect(await page.getByTestId('cart-switcher').inputValue()).toBe(cartId);
     await eventually(() => sandboxDatabases(page)).toEqual([]);
     await page.reload();

@@ -2,7 +2,7 @@
 // The page is only read — where the focus is, what it shows — never clicked.
 import type { Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
-import { lineOf, skusAt, textOf, useBrowser } from './cart-page.ts';
+import { lineOf, skusAt, textOf, useBrowser, valueOf } from './cart-page.ts';
 
 const browser = useBrowser();
 
@@ -43,19 +43,19 @@ describe('keyboard only', () => {
     await page.keyboard.type(a);
     expect(await tabTo(page, 'add-to-cart', a, { limit: 1 })).toMatchObject({ outline: 'solid' });
     await page.keyboard.press('Enter');
-    await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('1');
 
     await tabTo(page, 'catalog-search', undefined, { back: true, limit: 3 });
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type(b);
     await tabTo(page, 'add-to-cart', b, { limit: 1 });
     await page.keyboard.press('Space');
-    await textOf(lineOf(page, b).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(page, b).getByTestId('line-qty')).toBe('1');
 
     await tabTo(page, 'qty-inc', a);
     await page.keyboard.press('Enter');
     await page.keyboard.press('Space');
-    await textOf(lineOf(page, a).getByTestId('line-qty')).toBe('3');
+    await valueOf(lineOf(page, a).getByTestId('line-qty')).toBe('3');
 
     // Rename in place: Enter opens the field, typing replaces the selected name, Enter saves
     // and hands the focus back to the button.

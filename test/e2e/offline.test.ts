@@ -42,7 +42,7 @@ function controllingWorker(page: Page): Promise<string> {
 
 const item = (page: Page, row: number) => page.getByTestId('catalog-item').nth(row);
 const line = (page: Page, sku: string) => page.locator(`[data-testid="cart-line"][data-sku="${sku}"]`);
-const lineQty = (page: Page, sku: string) => expect.poll(() => line(page, sku).getByTestId('line-qty').textContent());
+const lineQty = (page: Page, sku: string) => expect.poll(() => line(page, sku).getByTestId('line-qty').inputValue());
 
 describe('offline', () => {
   it('loads and works with the network off after one visit, across reloads', async () => {

@@ -27,6 +27,7 @@ async function freshPage(): Promise<Page> {
 }
 
 const text = (locator: Locator) => expect.poll(() => locator.textContent());
+const valueOf = (locator: Locator) => expect.poll(() => locator.inputValue());
 const cents = (locator: Locator) => expect.poll(async () => Number(await locator.getAttribute('data-cents')));
 
 interface Product {
@@ -61,15 +62,15 @@ describe('shopping', () => {
 
     await line(page, a.sku).getByTestId('qty-inc').click();
     await line(page, a.sku).getByTestId('qty-inc').click();
-    await text(line(page, a.sku).getByTestId('line-qty')).toBe('3');
+    await valueOf(line(page, a.sku).getByTestId('line-qty')).toBe('3');
     await line(page, a.sku).getByTestId('qty-dec').click();
-    await text(line(page, a.sku).getByTestId('line-qty')).toBe('2');
+    await valueOf(line(page, a.sku).getByTestId('line-qty')).toBe('2');
     await line(page, c.sku).getByTestId('line-remove').click();
     await expect.poll(() => page.getByTestId('cart-line').count()).toBe(2);
 
     const expected = async () => {
-      await text(line(page, a.sku).getByTestId('line-qty')).toBe('2');
-      await text(line(page, b.sku).getByTestId('line-qty')).toBe('1');
+      await valueOf(line(page, a.sku).getByTestId('line-qty')).toBe('2');
+      await valueOf(line(page, b.sku).getByTestId('line-qty')).toBe('1');
       await expect.poll(() => line(page, c.sku).count()).toBe(0);
       await text(page.getByTestId('cart-count')).toBe('3');
       await cents(page.getByTestId('cart-total')).toBe(2 * a.cents + b.cents);
@@ -91,20 +92,25 @@ describe('shopping', () => {
     await expect.poll(() => page.getByTestId('order-summary').textContent()).toMatch(/Order placed/);
     expect(await page.getByTestId('checkout').isDisabled()).toBe(true);
 
-    // "Add" stays enabled on a checked-out cart; the decider refuses and the page says why.
-    expect(await page.getByTestId('error-message').count()).toBe(0);
-    await addButton(page, c.sku).click();
-    await text(page.getByTestId('error-message')).toMatch(/checked out/i);
-    await expect.poll(() => line(page, c.sku).count()).toBe(0);
-
-    // The next accepted command clears it.
-    await page.getByTestId('new-cart').click();
-    await expect.poll(() => page.getByTestId('error-message').count()).toBe(0);
+    // A checked-out cart takes no more: Add is off and says why; a new cart with the item is offered.
+    const add = addButton(page, c.sku);
+    expect(await add.isDisabled()).toBe(true);
+    expect(await add.getAttribute('title')).toMatch(/checked out/i);
+    expect(await line(page, a.sku).getByTestId('qty-inc').count()).toBe(0);
+    await page.locator(`[data-testid="catalog-item"][data-sku="${c.sku}"] [data-testid="add-to-new-cart"]`).click();
     await text(page.getByTestId('cart-status')).toBe('open');
-    await text(page.getByTestId('cart-count')).toBe('0');
-    await addButton(page, c.sku).click();
-    await text(line(page, c.sku).getByTestId('line-qty')).toBe('1');
+    await valueOf(line(page, c.sku).getByTestId('line-qty')).toBe('1');
+    await text(page.getByTestId('cart-count')).toBe('1');
     await cents(page.getByTestId('cart-total')).toBe(c.cents);
+
+    // A refusal shows; the next accepted command clears it.
+    const qty = line(page, c.sku).getByTestId('line-qty');
+    await qty.fill('100');
+    await qty.press('Enter');
+    await text(page.getByTestId('error-message')).toMatch(/99/);
+    await addButton(page, c.sku).click();
+    await expect.poll(() => page.getByTestId('error-message').count()).toBe(0);
+    await valueOf(qty).toBe('2');
   });
 
   it('filters the catalog by the search input', async () => {
@@ -129,7 +135,7 @@ describe('shopping', () => {
     const [product] = (await products(first, [5])) as [Product];
     await addButton(first, product.sku).click();
     await addButton(first, product.sku).click();
-    await text(line(second, product.sku).getByTestId('line-qty')).toBe('2');
+    await valueOf(line(second, product.sku).getByTestId('line-qty')).toBe('2');
     await cents(second.getByTestId('cart-total')).toBe(2 * product.cents);
   });
 });

@@ -84,7 +84,7 @@ function controllingWorker(page: Page): Promise<{ scope: string; script: string 
 
 const firstSku = (page: Page) => page.getByTestId('catalog-item').first().getAttribute('data-sku') as Promise<string>;
 const lineQty = (page: Page, sku: string) =>
-  expect.poll(() => page.locator(`[data-testid="cart-line"][data-sku="${sku}"]`).getByTestId('line-qty').textContent());
+  expect.poll(() => page.locator(`[data-testid="cart-line"][data-sku="${sku}"]`).getByTestId('line-qty').inputValue());
 
 describe('served from a sub-path of a static host', () => {
   it('works, keeps every request under the sub-path and scopes the service worker to it', async () => {

@@ -3,7 +3,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { baseUrl, itemAt, lineOf, skusAt, textOf } from './cart-page.ts';
+import { baseUrl, itemAt, lineOf, skusAt, textOf, valueOf } from './cart-page.ts';
 
 const token = inject('syncToken');
 let browser: Browser;
@@ -40,7 +40,7 @@ async function showCart(page: Page, cartId: string) {
 
 const quantities = (page: Page) =>
   page.getByTestId('cart-line').evaluateAll((rows) =>
-    Object.fromEntries(rows.map((row) => [row.getAttribute('data-sku'), row.querySelector('[data-testid="line-qty"]')?.textContent])),
+    Object.fromEntries(rows.map((row) => [row.getAttribute('data-sku'), (row.querySelector('[data-testid="line-qty"]') as HTMLInputElement | null)?.value])),
   );
 
 describe('two devices', () => {
@@ -53,7 +53,7 @@ describe('two devices', () => {
 
     const b = await device();
     await showCart(b.page, cartId);
-    await textOf(lineOf(b.page, x!).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(b.page, x!).getByTestId('line-qty')).toBe('1');
 
     // Both offline, both change the same cart.
     await a.context.setOffline(true);

@@ -1,7 +1,7 @@
 // Two tabs of one profile working on the same cart at the same moment: nothing is lost, and both
 // end up showing the same cart.
 import { describe, expect, it } from 'vitest';
-import { baseUrl, eventually, itemAt, lineOf, skusAt, textOf, useBrowser } from './cart-page.ts';
+import { baseUrl, eventually, itemAt, lineOf, skusAt, textOf, useBrowser, valueOf } from './cart-page.ts';
 
 const browser = useBrowser();
 
@@ -14,7 +14,7 @@ describe('two tabs', () => {
 
     const [sku, other] = await skusAt(first, [2, 30]);
     await itemAt(first, sku!).getByTestId('add-to-cart').click();
-    await textOf(lineOf(second, sku!).getByTestId('line-qty')).toBe('1');
+    await valueOf(lineOf(second, sku!).getByTestId('line-qty')).toBe('1');
 
     // Ten "+" in each tab, fired without waiting for the other, plus adds of another product.
     const presses = (page: typeof first, n: number) =>
@@ -27,8 +27,8 @@ describe('two tabs', () => {
     ]);
 
     for (const page of [first, second]) {
-      await textOf(lineOf(page, sku!).getByTestId('line-qty')).toBe('21');
-      await textOf(lineOf(page, other!).getByTestId('line-qty')).toBe('2');
+      await valueOf(lineOf(page, sku!).getByTestId('line-qty')).toBe('21');
+      await valueOf(lineOf(page, other!).getByTestId('line-qty')).toBe('2');
       await textOf(page.getByTestId('cart-count')).toBe('23');
     }
     await eventually(() => first.getByTestId('error-message').count()).toBe(0);

@@ -95,7 +95,7 @@ describe('cartChoices and nextCartName', () => {
   it('lists carts that are not archived, oldest first, told apart by what is in them', () => {
     const list = [entry('cart-0193', 'Party', 'open', 1), entry('cart-0191', 'My cart', 'checked-out', 2), entry('cart-0192', 'Old', 'archived')];
     expect(cartChoices(list)).toEqual([
-      { cartId: 'cart-0191', label: 'My cart — ordered' },
+      { cartId: 'cart-0191', label: 'My cart — checked out, 2 items' },
       { cartId: 'cart-0193', label: 'Party — 1 item' },
     ]);
     expect(cartChoices([])).toEqual([]);
@@ -127,5 +127,23 @@ describe('cartAnnouncement', () => {
     const open = cart([['A', 1]]);
     expect(cartAnnouncement(open, cart([['A', 1]], { status: 'checked-out', version: 2 }), money)).toBe('Order placed: 1 item, total €1.00.');
     expect(cartAnnouncement(open, cart([], { cartId: 'cart-2' }), money)).toBe('Now showing cart My cart: 0 items, total €0.00.');
+  });
+});
+
+describe('typed quantities and past orders', () => {
+  it('reads a whole number; anything else is refused with the reason', async () => {
+    const { readQuantity } = await import('../../src/ui/qty-edit.ts');
+    expect(readQuantity(' 12 ')).toEqual({ ok: true, quantity: 12 });
+    expect(readQuantity('0')).toEqual({ ok: true, quantity: 0 }); // the decider says why 0 is refused
+    expect(readQuantity('2.5')).toMatchObject({ ok: false, reason: expect.stringMatching(/whole number from 1 to 99/) });
+    expect(readQuantity('')).toMatchObject({ ok: false });
+    expect(readQuantity('abc')).toMatchObject({ ok: false });
+  });
+
+  it('lists checked-out and archived carts, newest first', async () => {
+    const { pastOrders } = await import('../../src/ui/past-orders.ts');
+    const at = (cartId: string, status: CartListEntry['status'], updatedAt: string): CartListEntry => ({ cartId, name: cartId, status, itemCount: 1, total: 1, updatedAt, lines: [] });
+    const list = [at('a', 'checked-out', '2026-01-01'), at('b', 'open', '2026-03-01'), at('c', 'archived', '2026-02-01')];
+    expect(pastOrders(list).map((c) => c.cartId)).toEqual(['c', 'a']);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { catalog } from '../../src/cart/index.ts';
 import { deleteEventStore, DomainError } from '../../src/es/index.ts';
 import { deviceIdFrom, DEVICE_ID_KEY } from '../../src/ui/device.ts';
-import { CURRENT_CART_KEY, DEFAULT_CART_NAME, openSession, type Session } from '../../src/ui/session.ts';
+import { CURRENT_CART_KEY, DEFAULT_CART_KEY, DEFAULT_CART_NAME, openSession, type Session } from '../../src/ui/session.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e001';
@@ -26,6 +26,12 @@ async function open(storage = memoryStorage(), dbName = uniqueName('ui-session')
   return session;
 }
 
+/** Opens the session's (lazy) default cart with a first command, and returns its id. */
+async function opened(session: Session): Promise<string> {
+  expect(await session.run({ type: 'RenameCart', data: { name: 'First' } })).toBe(true);
+  return session.state.cartId;
+}
+
 afterEach(async () => {
   sessions.splice(0).forEach((session) => session.close());
   for (const name of databases) await deleteEventStore(name);
@@ -33,15 +39,29 @@ afterEach(async () => {
 });
 
 describe('the current cart', () => {
-  it('is opened by itself on a fresh profile, so adding works at once', async () => {
+  it('is opened by its first command on a fresh profile: adding works at once, and nothing is written before', async () => {
     const storage = memoryStorage();
-    const session = await open(storage);
-    const view = await session.carts.view(session.state.cartId);
-    expect(view).toMatchObject({ status: 'open', name: DEFAULT_CART_NAME, lines: [] });
-    expect(storage.map.get(CURRENT_CART_KEY)).toBe(session.state.cartId);
+    const dbName = uniqueName('ui-session');
+    const session = await open(storage, dbName);
+    const cartId = session.state.cartId;
+    expect(cartId).toMatch(/^cart-/);
+    expect(storage.map.get(DEFAULT_CART_KEY)).toBe(cartId);
+    expect(storage.map.get(CURRENT_CART_KEY)).toBe(cartId);
+    // An untouched default cart has no events, so a device that syncs pushes no empty cart.
+    expect(await session.carts.view(cartId)).toBeUndefined();
+    expect(await session.carts.list()).toEqual([]);
 
-    expect(await session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 1 } })).toBe(true);
-    expect((await session.carts.view(session.state.cartId))?.itemCount).toBe(1);
+    // Another tab of the profile shows the same cart; both adding at once open it once.
+    const other = await open(storage, dbName);
+    expect(other.state.cartId).toBe(cartId);
+    const [a, b] = await Promise.all([
+      session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 1 } }),
+      other.run({ type: 'AddItem', data: { sku: second.sku, quantity: 1 } }),
+    ]);
+    expect([a, b]).toEqual([true, true]);
+    expect(await session.carts.view(cartId)).toMatchObject({ status: 'open', name: DEFAULT_CART_NAME, itemCount: 2 });
+    expect((await session.carts.store.readStream(cartId)).map((e) => e.type)).toEqual(['CartOpened', 'ItemAdded', 'ItemAdded']);
+    expect((await session.carts.list()).length).toBe(1);
   });
 
   it('survives a reload: the stored cart is current again, even when checked out', async () => {
@@ -60,7 +80,7 @@ describe('the current cart', () => {
   it('falls back to the latest open cart when the stored one is archived or unknown', async () => {
     const dbName = uniqueName('ui-session');
     const setup = await open(memoryStorage(), dbName);
-    const older = setup.state.cartId;
+    const older = await opened(setup);
     await setup.newCart('Second');
     const newer = setup.state.cartId;
     await setup.run({ type: 'AddItem', data: { sku: first.sku, quantity: 1 } });
@@ -103,7 +123,7 @@ describe('several carts', () => {
 
   it('a switch waits its turn: what was clicked before it lands in the cart it was meant for', async () => {
     const session = await open();
-    const first = session.state.cartId;
+    const first = await opened(session);
     await session.newCart();
     const second = session.state.cartId;
     await Promise.all([session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } }), session.switchTo(first)]);
@@ -113,7 +133,7 @@ describe('several carts', () => {
 
   it('refuses a switch to a cart that is archived or unknown, and stays put', async () => {
     const session = await open();
-    const first = session.state.cartId;
+    const first = await opened(session);
     await session.newCart();
     const second = session.state.cartId;
     await session.carts.execute(first, { type: 'ArchiveCart', data: {} });
@@ -125,7 +145,7 @@ describe('several carts', () => {
 
   it('archive keeps the history and moves to the latest open cart, or opens a new one', async () => {
     const session = await open();
-    const first = session.state.cartId;
+    const first = await opened(session);
     await session.newCart('Groceries');
     const second = session.state.cartId;
     await session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } });
@@ -140,18 +160,22 @@ describe('several carts', () => {
     expect(await session.archive()).toBe(true);
     const third = session.state.cartId;
     expect([first, second]).not.toContain(third);
-    expect(await session.carts.view(third)).toMatchObject({ status: 'open', name: DEFAULT_CART_NAME });
+    // The next default cart: opened by its first command, like a fresh profile's.
+    expect(session.state.defaultCartId).toBe(third);
+    expect(await session.carts.view(third)).toBeUndefined();
+    await session.run({ type: 'AddItem', data: { sku: firstProduct.sku, quantity: 1 } });
+    expect(await session.carts.view(third)).toMatchObject({ status: 'open', name: DEFAULT_CART_NAME, itemCount: 1 });
   });
 
   it('leaves a cart archived elsewhere, and does nothing while the current one is not', async () => {
     const session = await open();
-    const first = session.state.cartId;
+    const first = await opened(session);
     expect(await session.leaveArchived()).toBe(true);
     expect(session.state.cartId).toBe(first);
     await session.carts.execute(first, { type: 'ArchiveCart', data: {} });
     await session.leaveArchived();
     expect(session.state.cartId).not.toBe(first);
-    expect((await session.carts.view(session.state.cartId))?.status).toBe('open');
+    expect(session.state.cartId).toBe(session.state.defaultCartId);
   });
 
   it('rename goes through the rules: empty or over 80 characters is refused with the reason', async () => {
@@ -272,5 +296,62 @@ describe('the device id', () => {
     expect(storage.map.get(DEVICE_ID_KEY)).toBe(id);
     expect(deviceIdFrom(storage)).toBe(id);
     expect(deviceIdFrom(memoryStorage({ [DEVICE_ID_KEY]: 'not-a-uuid' }))).not.toBe('not-a-uuid');
+  });
+});
+
+describe('refusals and offers on the page', () => {
+  it('a refusal leaves by itself after errorMs, says which control it is about, and a newer one restarts the wait', async () => {
+    const dbName = uniqueName('ui-session');
+    databases.add(dbName);
+    const session = await openSession({ storage: memoryStorage(), deviceId: DEVICE, dbName, errorMs: 120 });
+    sessions.push(session);
+    await session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 1 } });
+    expect(await session.run({ type: 'ChangeQuantity', data: { sku: first.sku, quantity: 100 } }, { at: `line:${first.sku}` })).toBe(false);
+    expect(session.state.error).toMatch(/99/);
+    expect(session.state.errorAt).toBe(`line:${first.sku}`);
+    await new Promise((done) => setTimeout(done, 80));
+    session.refuse('Typed wrong', `line:${first.sku}`);
+    await new Promise((done) => setTimeout(done, 80));
+    expect(session.state.error).toBe('Typed wrong');
+    await new Promise((done) => setTimeout(done, 100));
+    expect(session.state.error).toBe('');
+    expect(session.state.errorAt).toBeUndefined();
+  });
+
+  it('remove and empty cart leave a notice offering undo, gone with the next command', async () => {
+    const session = await open();
+    await session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 2 } });
+    await session.run({ type: 'RemoveItem', data: { sku: first.sku } }, { notice: { text: `Removed ${first.name}.`, undo: true } });
+    expect(session.state.notice).toEqual({ text: `Removed ${first.name}.`, undo: true });
+    expect(await session.undo()).toBe(true);
+    expect(session.state.notice).toBeUndefined();
+    expect((await session.carts.view(session.state.cartId))?.lines.map((l) => [l.sku, l.quantity])).toEqual([[first.sku, 2]]);
+  });
+
+  it('add to a new cart, buy again and showing a past order', async () => {
+    const session = await open();
+    await session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 3 } });
+    await session.run({ type: 'AddItem', data: { sku: second.sku, quantity: 1 } });
+    await session.run({ type: 'Checkout', data: {} });
+    const ordered = session.state.cartId;
+
+    expect(await session.addToNewCart(second.sku)).toBe(true);
+    const fresh = session.state.cartId;
+    expect(fresh).not.toBe(ordered);
+    expect((await session.carts.view(fresh))?.lines.map((l) => [l.sku, l.quantity])).toEqual([[second.sku, 1]]);
+
+    expect(await session.showOrder(ordered)).toBe(true);
+    expect(session.state).toMatchObject({ cartId: ordered, pastOrder: true });
+    expect(await session.showOrder(fresh)).toBe(false); // an open cart is not an order
+
+    expect(await session.buyAgain(ordered)).toBe(true);
+    const again = session.state.cartId;
+    expect([ordered, fresh]).not.toContain(again);
+    expect(session.state.pastOrder).toBe(false);
+    const view = await session.carts.view(again);
+    expect(view?.lines.map((l) => [l.sku, l.quantity])).toEqual([[first.sku, 3], [second.sku, 1]]);
+    expect(view?.status).toBe('open');
+    // One command: the new cart's events share one commandId.
+    expect(new Set((await session.carts.store.readStream(again)).map((e) => e.meta.commandId)).size).toBe(1);
   });
 });
