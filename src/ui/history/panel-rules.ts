@@ -7,8 +7,10 @@ import type { Blocker } from '../blockers.ts';
 export function positionForKey(key: string, position: number, length: number): number | undefined {
   switch (key) {
     case 'ArrowLeft':
+    case 'ArrowUp':
       return Math.max(0, position - 1);
     case 'ArrowRight':
+    case 'ArrowDown':
       return Math.min(length, position + 1);
     case 'Home':
       return 0;
@@ -17,6 +19,21 @@ export function positionForKey(key: string, position: number, length: number): n
     default:
       return undefined;
   }
+}
+
+export type PanelAction = { kind: 'seek'; position: number } | { kind: 'skip' } | { kind: 'close' };
+
+/**
+ * What a key pressed in the panel does. Fields keep their own keys (the slider moves by the
+ * arrows itself, a select opens on Space); Esc closes from anywhere; Space on a toolbar button
+ * presses it, elsewhere (an event row too) it skips the event shown.
+ */
+export function panelKey(key: string, position: number, length: number, where: { inField: boolean; onButton: boolean }): PanelAction | undefined {
+  if (key === 'Escape') return { kind: 'close' };
+  if (where.inField) return undefined;
+  if (key === ' ') return where.onButton || position === 0 ? undefined : { kind: 'skip' };
+  const next = positionForKey(key, position, length);
+  return next === undefined ? undefined : { kind: 'seek', position: next };
 }
 
 export function restoreBlocker(shown: { position: number; atPresent: boolean }, liveStatus: CartView['status'] | undefined): Blocker {

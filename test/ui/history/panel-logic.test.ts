@@ -5,7 +5,7 @@ import type { EventEnvelope } from '../../../src/es/envelope.ts';
 import { describeChange } from '../../../src/ui/history/change-text.ts';
 import { hashWriter, nextHash, panelLink, replaceHash } from '../../../src/ui/history/deep-link.ts';
 import { ALL_TYPES, shortId, syncState, typeCounts, versionsOfType } from '../../../src/ui/history/event-rows.ts';
-import { positionForKey, restoreBlocker } from '../../../src/ui/history/panel-rules.ts';
+import { panelKey, positionForKey, restoreBlocker } from '../../../src/ui/history/panel-rules.ts';
 import { indexIn, revealRow, rowWindow } from '../../../src/ui/history/virtual-window.ts';
 
 const CART = 'cart-0192f3c4-0000-7000-8000-00000000c001';
@@ -122,6 +122,18 @@ describe('panel rules', () => {
     expect(positionForKey('Home', 3, 5)).toBe(0);
     expect(positionForKey('End', 3, 5)).toBe(5);
     expect(positionForKey('a', 3, 5)).toBeUndefined();
+    expect(positionForKey('ArrowUp', 3, 5)).toBe(2);
+    expect(positionForKey('ArrowDown', 3, 5)).toBe(4);
+  });
+
+  it('Esc closes from anywhere; Space skips the event shown, except on a toolbar button or in a field', () => {
+    const row = { inField: false, onButton: false };
+    expect(panelKey('Escape', 3, 5, { inField: true, onButton: false })).toEqual({ kind: 'close' });
+    expect(panelKey(' ', 3, 5, row)).toEqual({ kind: 'skip' });
+    expect(panelKey(' ', 0, 5, row)).toBeUndefined();
+    expect(panelKey(' ', 3, 5, { inField: false, onButton: true })).toBeUndefined();
+    expect(panelKey('ArrowDown', 3, 5, { inField: true, onButton: false })).toBeUndefined();
+    expect(panelKey('ArrowDown', 3, 5, row)).toEqual({ kind: 'seek', position: 4 });
   });
 
   it('turns restore off where it cannot work, saying why', () => {
