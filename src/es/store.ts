@@ -19,7 +19,7 @@ import { readStreamRange } from './pages.ts';
 import type { ProjectionSpec } from './projection.ts';
 import { createAsyncProjector, readStreamRows, rebuild, rebuildIn, resetAsyncIn, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
-import { confirm, readOutbox, rebaseStream, type Ack } from './upstream.ts';
+import { confirm, readOutbox, rebaseStream, unconfirmStreams, type Ack } from './upstream.ts';
 import type { DataValidator } from './validate.ts';
 
 export type { AppendResult, BulkResult } from './append.ts';
@@ -117,12 +117,17 @@ export interface EventStore {
   catchUp: () => Promise<void>;
   lag: (projection: string) => Promise<number>;
   metrics: { eventsRead: number };
-  /** Sync: pending events to push (whole pages, about `limit`), streams marked foreign left out. */
-  outbox: (limit?: number) => Promise<EventEnvelope[]>;
+  /** Sync: pending events to push (whole pages, about `limit`), streams marked foreign (and `skip`) left out. */
+  outbox: (limit?: number, skip?: ReadonlySet<string>) => Promise<EventEnvelope[]>;
   /** Sync: the server stored these events at these positions. */
   confirm: (acks: readonly Ack[]) => Promise<void>;
   /** Sync: replaces the stream's pending tail with confirmed upstream events; returns what was dropped. */
   rebase: (streamId: string, upstream: readonly EventEnvelope[]) => Promise<EventEnvelope[]>;
+  /**
+   * Sync healing: every event of these streams turns pending again (positions removed), together
+   * with `alongside`'s writes (e.g. the marker that healing is under way) in one transaction.
+   */
+  unconfirm: (streamIds: readonly string[], alongside?: (tables: Pick<Tables, 'streams' | 'pages' | 'readModels'>) => Promise<unknown>) => Promise<void>;
   /** Sync: this stream belongs to another account and must never be pushed. */
   markForeign: (streamId: string, reason: string) => Promise<void>;
   close: () => void;
@@ -349,7 +354,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     catchUp,
     lag: (name) => projectors.get(name)?.lag() ?? Promise.resolve(0),
     metrics,
-    outbox: (limit = 500) => guarded(() => inTransaction(db, 'r', ['streams', 'pages'], (t) => readOutbox(t, limit))),
+    outbox: (limit = 500, skip) => guarded(() => inTransaction(db, 'r', ['streams', 'pages'], (t) => readOutbox(t, limit, skip))),
     async confirm(acks) {
       await guarded(() => inTransaction(db, 'rw', ['streams', 'pages', 'commands'], (t) => confirm(t, acks)));
       changes.publish([...new Set(acks.map((a) => a.streamId))]);
@@ -372,6 +377,16 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
       );
       changes.publish([streamId]);
       return dropped;
+    },
+    async unconfirm(streamIds, alongside) {
+      // Idempotent (a second run finds nothing confirmed): safe to retry on a dropped connection.
+      await guarded(() =>
+        inTransaction(db, 'rw', ['streams', 'pages', 'readModels'], async (t) => {
+          await unconfirmStreams(t, streamIds);
+          await alongside?.(t);
+        }),
+      );
+      changes.publish([...streamIds]);
     },
     markForeign: (streamId, reason) =>
       guarded(async () => {

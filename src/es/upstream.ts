@@ -15,8 +15,8 @@ export interface Ack {
 }
 
 /** Pending events, stream by stream in version order, whole pages only, about `limit` at most. */
-export async function readOutbox(t: Pick<Tables, 'streams' | 'pages'>, limit: number): Promise<EventEnvelope[]> {
-  const pending = await t.streams.filter((h) => h.version > h.confirmedThrough && !h.foreign).toArray();
+export async function readOutbox(t: Pick<Tables, 'streams' | 'pages'>, limit: number, skip: ReadonlySet<string> = new Set()): Promise<EventEnvelope[]> {
+  const pending = await t.streams.filter((h) => h.version > h.confirmedThrough && !h.foreign && !skip.has(h.streamId)).toArray();
   const out: EventEnvelope[] = [];
   for (const head of pending) {
     const pages = await t.pages.where('[streamId+first]').between([head.streamId, head.confirmedThrough + 1], [head.streamId, Infinity]).toArray();
@@ -89,4 +89,18 @@ export async function rebaseStream(
   }
   await Promise.all([t.readModels.bulkPut(puts), t.readModels.bulkDelete(deletes)]);
   return dropped;
+}
+
+/**
+ * Healing (CONTRACT §5): the server these positions came from lost events, so every event of
+ * these streams goes back to pending — same ids, versions and content, positions removed — to be
+ * matched by id against the log pulled again, and what it lacks pushed as it is.
+ */
+export async function unconfirmStreams(t: Pick<Tables, 'streams' | 'pages'>, streamIds: readonly string[]): Promise<void> {
+  const heads = (await t.streams.bulkGet([...streamIds])).filter((h): h is StreamHead => h !== undefined && h.confirmedThrough > 0);
+  for (const head of heads) {
+    const pages = await t.pages.where('[streamId+first]').between([head.streamId, 0], [head.streamId, head.confirmedThrough], true, true).toArray();
+    const stripped = pages.map((page) => ({ ...page, events: page.events.map(({ position: _position, ...event }) => event) }));
+    await Promise.all([t.pages.bulkPut(stripped), t.streams.put({ ...head, confirmedThrough: 0 })]);
+  }
 }

@@ -3,14 +3,14 @@
 import { serve } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCarts, type Carts } from '../../src/cart/carts.ts';
 import { deleteEventStore } from '../../src/es/store.ts';
-import type { CartlogApp } from '../../src/server/app.ts';
+import type { AppOptions, CartlogApp } from '../../src/server/app.ts';
 import { openSqliteStorage, type Storage } from '../../src/server/storage/index.ts';
 import { createSyncEngine, type LockManagerLike, type SyncEngine, type SyncEngineOptions } from '../../src/sync/client/index.ts';
 import type { ConfirmedEvent, PullResponse } from '../../src/sync/protocol.ts';
@@ -25,19 +25,26 @@ export interface TestServer {
   restart: () => Promise<void>;
   /** Every event of the user, straight from the server. */
   pullAll: (userId: string) => Promise<ConfirmedEvent[]>;
+  /** A copy of the server's data as it is now (the server restarts to take it). */
+  backup: () => Promise<string>;
+  /** Restarts on the same port with that copy's data, or an empty database: an operator's restore. */
+  restore: (copy?: string) => Promise<void>;
+  /** `npm run delete-user`. */
+  deleteUser: (userId: string) => Promise<void>;
   close: () => Promise<void>;
 }
 
-export async function startServer(): Promise<TestServer> {
+export async function startServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cartlog-sync-'));
   const file = join(dir, 'cartlog.sqlite');
+  let copies = 0;
   let storage: Storage;
   let app: CartlogApp;
   let server: Server;
 
   async function listen(port: number): Promise<number> {
     storage = await openSqliteStorage({ file });
-    app = apiApp(storage);
+    app = apiApp(storage, options);
     server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }) as Server;
     await new Promise<void>((ready, fail) => server.once('listening', ready).once('error', fail));
     return (server.address() as AddressInfo).port;
@@ -66,6 +73,22 @@ export async function startServer(): Promise<TestServer> {
         if (!page.more) return events;
         after = page.events[page.events.length - 1]!.position;
       }
+    },
+    async backup() {
+      await shut();
+      const copy = join(dir, `backup-${copies++}.sqlite`);
+      copyFileSync(file, copy);
+      await listen(port);
+      return copy;
+    },
+    async restore(copy) {
+      await shut();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+      if (copy) copyFileSync(copy, file);
+      await listen(port);
+    },
+    async deleteUser(userId) {
+      await storage.deleteUser(userId);
     },
     async close() {
       await shut();

@@ -13,9 +13,9 @@ import { browserConnectivity, type Connectivity } from './connectivity.ts';
 import { backoffMs, judge } from './failure.ts';
 import { defaultChannel, defaultLocks, seekLeadership, type ChannelLike, type Leadership, type LockManagerLike, type Role } from './leader.ts';
 import { countPending, type PendingCount } from './pending.ts';
-import { pullPass, type PullContext } from './pull.ts';
+import { LogParted, pullPass, type PullContext } from './pull.ts';
 import { finishRebases, type SyncTarget } from './rebase.ts';
-import { dismissRejected, enterUpstream, listRejected, upstreamOf, writeCursor, type RejectedChange } from './rows.ts';
+import { dismissRejected, enterUpstream, listRejected, readCursor, readHealing, startHealing, upstreamOf, writeCursor, type RejectedChange } from './rows.ts';
 import { SyncRequestError, syncServer, type FetchLike } from './server.ts';
 
 export type SyncState = 'local-only' | 'offline' | 'syncing' | 'synced' | 'error';
@@ -87,6 +87,8 @@ const MIN_POLL_MS = 1000;
  * made wakes it even when that tab's message never came (it closed right after its commit).
  */
 const OUTBOX_CHECK_MS = 2000;
+/** After a 507 (the account's server storage is full), pushing waits this long, or for sync-now or new settings. */
+const QUOTA_RETRY_MS = 5 * 60_000;
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { carts } = options;
@@ -185,24 +187,55 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       entered = true;
     }
     await finishRebases(carts, now);
-    await pushAll(signal);
-    await pullPass(pull, 0, signal);
-    await pushAll(signal); // what the pull's rebases decided again
+    await pushOrHeal(signal);
+    await pullPass(pull, 0, signal); // heals, when healing is under way
+    await pushOrHeal(signal); // what the pull's rebases decided again, or what the log lacked
   }
 
+  /** A push that finds the server lacks what this device holds starts healing (the pull does it). */
+  async function pushOrHeal(signal: AbortSignal): Promise<void> {
+    try {
+      await pushAll(signal);
+    } catch (error) {
+      if (!(error instanceof LogParted)) throw error;
+      await startHealing(store, upstream, error.log ? { log: error.log } : {});
+      await pendingCount().refresh();
+    }
+  }
+
+  // ---- 507: the account's storage on the server is full ----
+  let quotaUntil = 0;
+  let quotaReason = '';
+
   async function pushAll(signal: AbortSignal): Promise<void> {
+    // Pushes wait while healing (CONTRACT §5), and after a 507; pulls go on.
+    if (quotaUntil > Date.now() || (await readHealing(store, upstream))) return;
     const count = pendingCount();
-    let conflicts = 0;
+    const cursor = await readCursor(store, upstream);
+    const conflicts = new Map<string, number>();
+    /** Streams whose conflicts pulling did not resolve: the others are pushed without them. */
+    const stuck = new Map<string, string>();
     for (;;) {
       // The stored outbox, not the count kept from messages: a tab's message can be lost.
-      const body = nextPush(await store.outbox(MAX_PUSH_EVENTS), deviceId);
-      if (body.events.length === 0) return void (await count.refresh());
+      const body = nextPush(await store.outbox(MAX_PUSH_EVENTS, new Set(stuck.keys())), deviceId);
+      if (body.events.length === 0) {
+        await count.refresh();
+        if (stuck.size) throw new SyncRequestError('refused', [...stuck.values()][0]!);
+        return;
+      }
       try {
         const answer = await server.push(body, signal);
         if (!Array.isArray(answer.events) || answer.events.length !== body.events.length || answer.events.some((a, i) => a.id !== body.events[i]!.id))
           throw new SyncRequestError('server', 'The sync server answered a push for other events than were sent.');
+        // Positions of another log than the one held here, or a log that ends below them: heal.
+        if (cursor.log !== undefined && answer.log !== cursor.log) throw new LogParted(answer.log, 'it is another log than this device synced with');
+        if (answer.head < cursor.after) throw new LogParted(answer.log, 'its log ends before what this device holds');
         await store.confirm(body.events.map((e, i) => ({ streamId: e.streamId, version: e.version, position: answer.events[i]!.position })));
-        conflicts = 0;
+        if (cursor.log === undefined && cursor.after === 0 && typeof answer.log === 'string') {
+          // Nothing was held from any log: this one is adopted.
+          cursor.log = answer.log;
+          await writeCursor(store, upstream, cursor);
+        }
       } catch (error) {
         if (!(error instanceof SyncRequestError)) throw error;
         const { streamId } = error.details;
@@ -211,11 +244,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           await store.markForeign(streamId, error.message);
           await count.refresh([streamId]);
           channel?.postMessage({ type: 'recount', streamIds: [streamId] } satisfies Message);
-        } else if (error.kind === 'version_conflict') {
-          conflicts++;
-          if (conflicts > CONFLICTS_BEFORE_ERROR) throw new SyncRequestError('refused', `${error.message} Pulling and rebasing did not resolve it.`);
-          if (conflicts === CONFLICTS_BEFORE_RESYNC) await writeCursor(store, upstream, 0);
+        } else if (error.kind === 'version_conflict' && streamId) {
+          // The server's stream is shorter than what it confirmed here: it lost events.
+          const head = await store.use((db) => db.streams.get(streamId));
+          const expected = error.details.expectedVersion;
+          if (head && expected !== undefined && expected <= head.confirmedThrough) throw new LogParted(error.details.log, `it has fewer events of a cart than it confirmed`);
+          const tries = (conflicts.get(streamId) ?? 0) + 1;
+          conflicts.set(streamId, tries);
+          if (tries > CONFLICTS_BEFORE_ERROR) {
+            stuck.set(streamId, `${error.message} Pulling and rebasing did not resolve it.`);
+            continue;
+          }
+          if (tries === CONFLICTS_BEFORE_RESYNC) await writeCursor(store, upstream, { after: 0, ...(cursor.log ? { log: cursor.log } : {}) });
           await pullPass(pull, 0, signal);
+        } else if (error.kind === 'quota_exceeded') {
+          quotaUntil = Date.now() + QUOTA_RETRY_MS;
+          quotaReason = error.message;
+          return;
         } else throw error;
       }
     }
@@ -237,6 +282,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function succeeded() {
     failures = 0;
     halted = false;
+    // Pulls went through, but the server refuses to store more: say so until it takes them.
+    if (quotaUntil > Date.now()) return setBase({ state: 'error', reason: quotaReason });
     setBase({ state: 'synced' });
   }
 
@@ -321,7 +368,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       failures = 0;
       if (!halted) wakeUp();
     } else if (base.state !== 'error') {
-      setBase({ state: 'offline', reason: 'This device is offline.' });
+      setBase({ state: 'offline', reason: `This device is offline: the sync server (${upstream.server}) cannot be reached.` });
       poll?.abort();
     }
   }
@@ -374,6 +421,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         return current();
       }
       halted = false;
+      quotaUntil = 0; // "sync now" tries a refused push again
       wakeUp();
       const signal = new AbortController().signal;
       try {

@@ -3,13 +3,21 @@
 // with one are held until the pass ends — a pushed command can straddle two pull pages, and a
 // rebase wants whole commands — then each such stream is settled (rebase.ts). The cursor never
 // moves past a held event before it is settled, so a crash only means pulling some events again.
+//
+// Every answer is also checked against the log the positions here belong to (CONTRACT §5 "Log
+// identity"): another log, `cursor_mismatch`, a head below the cursor, or a position held here
+// under another id means the server lacks what this device holds, and the device heals: with a
+// stored marker, it pulls the log from 0 with every event of the account pending again, so its
+// events match by id and take the log's positions, and what the log lacks is pushed as it is.
 import { ConcurrencyError } from '../../es/errors.ts';
 import type { ConfirmedEvent } from '../protocol.ts';
 import { settleStream, type SyncTarget } from './rebase.ts';
-import { readCursor, writeCursor, type Upstream } from './rows.ts';
+import { finishHealing, readCursor, readHealing, startHealing, writeCursor, type Cursor, type Upstream } from './rows.ts';
 import { SyncRequestError, type SyncServer } from './server.ts';
 
 export const PULL_LIMIT = 500;
+/** A server whose log changes again and again while the device heals onto it: give up for this pass. */
+const HEALS_PER_PASS = 3;
 
 export interface PullContext {
   target: SyncTarget;
@@ -18,49 +26,117 @@ export interface PullContext {
   now: () => Date;
 }
 
-/** Pulls until the server has nothing more (the first request may wait); returns the events received. */
-export async function pullPass(context: PullContext, wait: number, signal?: AbortSignal): Promise<number> {
-  try {
-    return await pullFrom(context, await readCursor(context.target.store, context.upstream), wait, signal);
-  } catch (error) {
-    if (!(error instanceof ConcurrencyError)) throw error;
-    // The log here misses upstream events it should have (a lost cursor, a restored backup):
-    // start over from the beginning; events already here are recognised and skipped.
-    await writeCursor(context.target.store, context.upstream, 0);
-    return pullFrom(context, 0, 0, signal);
+/** A sign that the server lacks events this device holds as confirmed (CONTRACT §5 "Healing"). */
+export class LogParted extends Error {
+  override name = 'LogParted';
+  constructor(
+    /** The log to heal onto, when the server named it. */
+    readonly log: string | undefined,
+    why: string,
+  ) {
+    super(`The sync server lacks changes this device holds (${why}): they are uploaded again.`);
   }
 }
 
-async function pullFrom({ target, server, upstream, now }: PullContext, after: number, wait: number, signal: AbortSignal | undefined): Promise<number> {
+/** Pulls until the server has nothing more (the first request may wait); returns the events received. */
+export async function pullPass(context: PullContext, wait: number, signal?: AbortSignal): Promise<number> {
+  const { store } = context.target;
+  for (let heals = 0; ; heals++) {
+    try {
+      const healing = await readHealing(store, context.upstream);
+      if (healing) return await heal(context, healing, signal);
+      return await pullOn(context, wait, signal);
+    } catch (error) {
+      if (!(error instanceof LogParted) || heals >= HEALS_PER_PASS) throw error;
+      await startHealing(store, context.upstream, error.log ? { log: error.log } : {});
+    }
+  }
+}
+
+async function pullOn(context: PullContext, wait: number, signal: AbortSignal | undefined): Promise<number> {
+  let cursor = await readCursor(context.target.store, context.upstream);
+  if (cursor.after > 0 && cursor.check === undefined) cursor = await withCheck(context, cursor);
+  try {
+    return (await pullFrom(context, cursor, wait, signal, false)).received;
+  } catch (error) {
+    if (!(error instanceof ConcurrencyError)) throw error;
+    // The log here misses upstream events it should have (a lost cursor, a tab's rebase at the
+    // same time): start over from the beginning; events already here are recognised and skipped.
+    const fromStart = { after: 0, ...(cursor.log ? { log: cursor.log } : {}) };
+    await writeCursor(context.target.store, context.upstream, fromStart);
+    return (await pullFrom(context, fromStart, 0, signal, false)).received;
+  }
+}
+
+/**
+ * A cursor kept before servers had logs names no event: find the one held at its position (once,
+ * a scan of the log), so the server can say whether its log is the one the positions came from.
+ */
+async function withCheck({ target }: PullContext, cursor: Cursor): Promise<Cursor> {
+  for (let after = 0; ; ) {
+    const page = await target.store.readLog({ after, limit: 200 });
+    const held = page.events.find((e) => e.position === cursor.after);
+    if (held) return { ...cursor, check: held.id };
+    if (page.done) throw new LogParted(undefined, 'this device no longer holds the event at its cursor');
+    after = page.cursor;
+  }
+}
+
+/** The healing pass: the whole log from 0 (a crash only means starting it again), then the marker goes. */
+async function heal(context: PullContext, healing: { log?: string }, signal: AbortSignal | undefined): Promise<number> {
+  const { received, cursor } = await pullFrom(context, { after: 0, ...(healing.log ? { log: healing.log } : {}) }, 0, signal, true);
+  await finishHealing(context.target.store, context.upstream, cursor);
+  return received;
+}
+
+async function pullFrom(
+  { target, server, upstream, now }: PullContext,
+  from: Cursor,
+  wait: number,
+  signal: AbortSignal | undefined,
+  healing: boolean,
+): Promise<{ received: number; cursor: Cursor }> {
   const { store } = target;
   const held = new Map<string, ConfirmedEvent[]>();
   let received = 0;
+  let { after, log, check } = from;
+  const cursor = (): Cursor => ({ after, ...(log ? { log } : {}), ...(check && after > 0 ? { check } : {}) });
   for (let first = true; ; first = false) {
-    const page = await server.pull({ after, limit: PULL_LIMIT, wait: first ? wait : 0 }, signal);
+    let page;
+    try {
+      page = await server.pull({ after, limit: PULL_LIMIT, wait: first ? wait : 0, ...(check && after > 0 ? { check } : {}) }, signal);
+    } catch (error) {
+      if (error instanceof SyncRequestError && error.kind === 'cursor_mismatch') throw new LogParted(error.details.log, 'it holds other events than this device at its position');
+      throw error;
+    }
     if (!Array.isArray(page.events) || page.events.some((e, i) => !(e.position > (i ? page.events[i - 1]!.position : after))))
       throw new SyncRequestError('server', 'The sync server answered a pull with events out of order.');
-    if (first && page.head < after) {
-      // It counts lower than what was already seen here: another server, or one that lost its data.
-      await writeCursor(store, upstream, 0);
-      return received + (await pullFrom({ target, server, upstream, now }, 0, 0, signal));
-    }
+    // Positions belong to one log: another one has not got what this device holds. A device
+    // that holds no log yet (it synced before logs, or never) adopts the first that fits: its
+    // `check` passed, or there was nothing to check.
+    if (log !== undefined && page.log !== log) throw new LogParted(page.log, 'it is another log than this device synced with');
+    log = page.log;
+    // It counts lower than what was already seen here: it lost events.
+    if (page.head < after) throw new LogParted(page.log, 'its log ends before what this device holds');
     if (page.events.length) {
-      await apply(target, page.events, held);
+      await apply(target, page.events, held, healing ? undefined : page.log);
       received += page.events.length;
       after = page.events[page.events.length - 1]!.position;
-      if (held.size === 0) await writeCursor(store, upstream, after);
+      check = page.events[page.events.length - 1]!.id;
+      if (held.size === 0 && !healing) await writeCursor(store, upstream, cursor());
     }
     if (!page.more) break;
   }
   for (const [streamId, events] of held) await settleStream(target, streamId, events, now);
-  if (held.size) await writeCursor(store, upstream, after);
-  return received;
+  if (!healing && (held.size || log !== from.log)) await writeCursor(store, upstream, cursor());
+  return { received, cursor: cursor() };
 }
 
-async function apply(target: SyncTarget, events: readonly ConfirmedEvent[], held: Map<string, ConfirmedEvent[]>): Promise<void> {
+async function apply(target: SyncTarget, events: readonly ConfirmedEvent[], held: Map<string, ConfirmedEvent[]>, log: string | undefined): Promise<void> {
   const { store } = target;
   const streamIds = [...new Set(events.map((e) => e.streamId))];
   const heads = await store.use((db) => db.streams.bulkGet(streamIds));
+  if (log !== undefined) await checkHeld(target, events, new Map(heads.filter((h) => h !== undefined).map((h) => [h.streamId, h.confirmedThrough])), log);
   heads.forEach((head, i) => {
     if (head && head.version > head.confirmedThrough && !held.has(streamIds[i]!)) held.set(streamIds[i]!, []);
   });
@@ -73,5 +149,20 @@ async function apply(target: SyncTarget, events: readonly ConfirmedEvent[], held
     if (!(error instanceof ConcurrencyError)) throw error;
     // A command went into one of these streams since their heads were read: settle them one by one.
     for (const e of free) (held.get(e.streamId) ?? held.set(e.streamId, []).get(e.streamId)!).push(e);
+  }
+}
+
+/**
+ * Pulled events where this device holds confirmed ones (pulled again after a crash) must be the
+ * same events at the same positions; a position held here under another id means the log parted.
+ */
+async function checkHeld(target: SyncTarget, events: readonly ConfirmedEvent[], confirmed: Map<string, number>, log: string): Promise<void> {
+  const again = events.filter((e) => e.version <= (confirmed.get(e.streamId) ?? 0));
+  for (const streamId of new Set(again.map((e) => e.streamId))) {
+    const pulled = again.filter((e) => e.streamId === streamId);
+    const local = await target.store.readStream(streamId, { from: pulled[0]!.version, to: pulled[pulled.length - 1]!.version });
+    const byVersion = new Map(local.map((e) => [e.version, e]));
+    if (pulled.some((e) => byVersion.get(e.version)?.id !== e.id || byVersion.get(e.version)?.position !== e.position))
+      throw new LogParted(log, 'it holds other events than this device at their positions');
   }
 }

@@ -14,7 +14,13 @@ export interface SyncTarget {
   store: EventStore;
   /** Decides a pending command again under its own id; throws DomainError when it no longer holds. */
   rerun: (streamId: string, command: unknown, commandId: string) => Promise<unknown>;
+  /** This device's id: events of other devices that no longer fit after healing are theirs to report. */
+  deviceId?: string;
 }
+
+/** Why a change the server had confirmed, then lost, is rejected when the cart moved on meanwhile. */
+export const LOST_UPSTREAM =
+  'The sync server lost this change (it was restored from an older copy), and another device changed the cart since, so it could not be applied again.';
 
 export async function settleStream(target: SyncTarget, streamId: string, upstream: readonly EventEnvelope[], now: () => Date): Promise<void> {
   const { store } = target;
@@ -49,8 +55,10 @@ export async function finishRebases(target: SyncTarget, now: () => Date): Promis
 
 /**
  * Decides again, in their first order, the commands whose events a rebase dropped — and any
- * journalled as pending whose events are gone without a rejection (a rebase a crash interrupted).
+ * journalled whose events are gone without a rejection (a rebase a crash interrupted).
  * Commands whose events came back from upstream are ours, confirmed: nothing to decide.
+ * Healing (CONTRACT §5) drops formerly confirmed events too: this device's become one rejected
+ * change per command, with the reason; other devices' are dropped here (their device reports them).
  */
 export async function redecide(target: SyncTarget, streamId: string, dropped: readonly EventEnvelope[], now: () => Date): Promise<void> {
   const { store } = target;
@@ -62,16 +70,22 @@ export async function redecide(target: SyncTarget, streamId: string, dropped: re
   const cameBack = pending.filter((r) => confirmed.has(r.commandId));
   if (cameBack.length) await store.use((db) => db.commands.bulkPut(cameBack.map((r) => ({ ...r, status: 'confirmed' as const }))));
 
-  const orphans = pending.filter((r) => r.versions !== null && !present.has(r.commandId)).sort((a, b) => a.versions![0] - b.versions![0]);
+  const orphans = journal.filter((r) => r.versions !== null && !present.has(r.commandId)).sort((a, b) => a.versions![0] - b.versions![0]);
+  const deviceOf = new Map(dropped.map((e) => [e.meta.commandId, e.meta.deviceId]));
   const order = new Set([...dropped.map((e) => e.meta.commandId), ...orphans.map((r) => r.commandId)]);
   for (const commandId of order) {
     if (present.has(commandId)) continue;
     const record = records.get(commandId);
+    const at = now().toISOString();
+    if (!record && target.deviceId !== undefined && deviceOf.get(commandId) !== target.deviceId) continue;
+    if (record?.status === 'confirmed') {
+      await reject(store, record, { commandId, cartId: streamId, command: record.command, reason: LOST_UPSTREAM, code: 'lost_upstream', at });
+      continue;
+    }
     try {
       await decideAgain(target, streamId, commandId, record);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const at = now().toISOString();
       await reject(store, record, { commandId, cartId: streamId, command: record?.command ?? null, reason: error.message, code: error.code, at });
     }
   }

@@ -8,6 +8,9 @@ import type { EventStore, StoreTransaction } from '../../es/store.ts';
 
 const CURSOR = 'sync:cursor';
 const REBASING = 'sync:rebasing';
+const HEALING = 'sync:healing';
+/** Streams marked foreign when the account changed, by the account whose log their positions are in. */
+const OWNER = 'sync:owner';
 export const REJECTED = 'rejected';
 
 /** A change made on this device that no longer held once other devices' changes came in. */
@@ -47,37 +50,99 @@ export function accountOf(token: string): string {
   return token;
 }
 
-interface CursorRow extends Upstream {
+/** Where pulling resumes, and which log of that server and account the positions here belong to. */
+export interface Cursor {
   after: number;
+  /** Absent on a device that synced before servers had logs (or never synced): adopted on the first answer that fits. */
+  log?: string;
+  /** The id of the event at position `after`, sent as `check` so a server that parted from it says so. */
+  check?: string;
 }
 
-export async function readCursor(store: EventStore, upstream: Upstream): Promise<number> {
+type CursorRow = Upstream & Cursor;
+
+const sameUpstream = (row: Upstream | undefined, upstream: Upstream) => row !== undefined && row.server === upstream.server && row.account === upstream.account;
+
+export async function readCursor(store: EventStore, upstream: Upstream): Promise<Cursor> {
   const row = await store.getRow<CursorRow>(CURSOR, '');
-  return row && row.server === upstream.server && row.account === upstream.account ? row.after : 0;
+  if (!row || !sameUpstream(row, upstream)) return { after: 0 };
+  return { after: row.after, ...(row.log ? { log: row.log } : {}), ...(row.check ? { check: row.check } : {}) };
 }
 
-export async function writeCursor(store: EventStore, upstream: Upstream, after: number): Promise<void> {
-  const value: CursorRow = { ...upstream, after };
-  await store.use((db) => db.readModels.put({ projection: CURSOR, key: '', value }));
+const cursorRow = (upstream: Upstream, cursor: Cursor) => ({ projection: CURSOR, key: '', value: { ...upstream, ...cursor } satisfies CursorRow });
+
+export async function writeCursor(store: EventStore, upstream: Upstream, cursor: Cursor): Promise<void> {
+  await store.use((db) => db.readModels.put(cursorRow(upstream, cursor)));
+}
+
+/** The stored marker of a healing pass (CONTRACT §5 "Healing"): the log it heals onto. */
+export interface Healing {
+  /** Absent until the server's first answer names it (a server never synced with). */
+  log?: string;
+}
+
+type HealingRow = Upstream & Healing;
+
+export async function readHealing(store: EventStore, upstream: Upstream): Promise<Healing | undefined> {
+  const row = await store.getRow<HealingRow>(HEALING, '');
+  return row && sameUpstream(row, upstream) ? (row.log ? { log: row.log } : {}) : undefined;
+}
+
+/**
+ * Begins healing onto `log`: in one transaction, the marker (so a crash resumes the pass) and
+ * every event of this account's streams back to pending (streams of another account stay as
+ * they are). Pulling from 0 then matches them by id; what the log lacks is pushed as it is.
+ */
+export async function startHealing(store: EventStore, upstream: Upstream, healing: Healing): Promise<void> {
+  const streamIds = await store.use((db) => db.streams.filter((head) => head.foreign === undefined && head.confirmedThrough > 0).primaryKeys());
+  const value: HealingRow = { ...upstream, ...healing };
+  await store.unconfirm(streamIds, (t) => t.readModels.put({ projection: HEALING, key: '', value }));
+}
+
+/** Ends healing: the marker goes and the cursor (with the log healed onto) is written, together. */
+export async function finishHealing(store: EventStore, upstream: Upstream, cursor: Cursor): Promise<void> {
+  const write = async ({ tables }: StoreTransaction) => {
+    await Promise.all([tables.readModels.delete([HEALING, '']), tables.readModels.put(cursorRow(upstream, cursor))]);
+  };
+  await store.transact(write, { retry: write });
 }
 
 /**
  * Called before syncing with `upstream`. Another server or account counts positions of its own,
- * so the cursor starts over; and streams marked foreign under the previous account may well be
- * this one's, so each is tried once more (a 403 marks it again: one refusal per switch, not one
- * per sync).
+ * so the cursor starts over.
+ * - Another account: the carts whose positions are the previous account's stay on the device and
+ *   are never pushed under this one (marked foreign, with their owner); carts marked as this
+ *   account's before are its own again; carts a 403 marked are tried once more (a 403 marks them
+ *   again: one refusal per switch, not one per sync).
+ * - The same account on another server (the sync address moved): that server lacks what the
+ *   device holds, so the device heals onto it and uploads its carts there (CONTRACT §5).
  */
 export async function enterUpstream(store: EventStore, upstream: Upstream): Promise<void> {
   const row = await store.getRow<CursorRow>(CURSOR, '');
-  if (row && row.server === upstream.server && row.account === upstream.account) return;
-  await store.use((db) =>
-    db.streams
-      .filter((head) => head.foreign !== undefined)
-      .modify((head) => {
-        delete head.foreign;
-      }),
-  );
-  await writeCursor(store, upstream, 0);
+  if (sameUpstream(row, upstream)) return;
+  const owners = new Map((await store.listRows<{ streamId: string; account: string }>(OWNER)).map((o) => [o.streamId, o.account]));
+  const previous = row?.account;
+  const reason = `This cart was synced by another account (${previous}): it stays on this device and is never synced under ${upstream.account}.`;
+  await store.transact(async ({ tables }) => {
+    const heads = await tables.streams.toArray();
+    const changed = [];
+    const ownerRows = [];
+    const freed: [string, string][] = [];
+    for (const head of heads) {
+      const owner = owners.get(head.streamId);
+      if (head.foreign !== undefined && (owner === undefined || owner === upstream.account)) {
+        const { foreign: _foreign, ...own } = head;
+        changed.push(own);
+        if (owner !== undefined) freed.push([OWNER, head.streamId]);
+      } else if (previous !== undefined && previous !== upstream.account && head.foreign === undefined && head.confirmedThrough > 0) {
+        changed.push({ ...head, foreign: reason });
+        ownerRows.push({ projection: OWNER, key: head.streamId, value: { streamId: head.streamId, account: previous } });
+      }
+    }
+    await Promise.all([tables.streams.bulkPut(changed), tables.readModels.bulkPut(ownerRows), tables.readModels.bulkDelete(freed)]);
+    await tables.readModels.put(cursorRow(upstream, { after: 0 }));
+  });
+  if (row && previous === upstream.account) await startHealing(store, upstream, {});
 }
 
 /** Written before a stream's pending tail is dropped, removed once its commands are decided again. */

@@ -1,6 +1,6 @@
 // The sync server as the engine sees it: push and pull over fetch (CONTRACT §5), every failure
 // turned into a SyncRequestError whose kind says what the engine does next.
-import type { ErrorBody, PullQuery, PullResponse, PushRequest, PushResponse } from '../protocol.ts';
+import { pullQueryString, type ErrorBody, type PullQuery, type PullResponse, type PushRequest, type PushResponse } from '../protocol.ts';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -13,6 +13,10 @@ export type FailureKind =
   | 'forbidden'
   /** 409 version_conflict: the server's stream moved on; pull, rebase, push again. */
   | 'version_conflict'
+  /** 409 cursor_mismatch: the event held at `after` is not in this log: heal (CONTRACT §5). */
+  | 'cursor_mismatch'
+  /** 507: the account's storage on the server is full: stop pushing, keep pulling. */
+  | 'quota_exceeded'
   /** 429: come back after retryAfterMs. */
   | 'rate_limited'
   /** 5xx, or an answer that is not the protocol's. */
@@ -25,7 +29,7 @@ export class SyncRequestError extends Error {
   constructor(
     readonly kind: FailureKind,
     message: string,
-    readonly details: { status?: number; streamId?: string; retryAfterMs?: number } = {},
+    readonly details: { status?: number; streamId?: string; retryAfterMs?: number; expectedVersion?: number; log?: string; head?: number } = {},
   ) {
     super(message);
   }
@@ -41,6 +45,7 @@ const ANSWER_TIMEOUT_MS = 30_000;
 
 export function syncServer(options: { url: string; token: string; fetch: FetchLike }): SyncServer {
   const base = options.url.replace(/\/+$/, '');
+  const named = `The sync server (${base || 'this site'})`;
   const authorization = `Bearer ${options.token}`;
 
   async function call<T>(path: string, init: RequestInit, waitSeconds: number, signal: AbortSignal | undefined): Promise<T> {
@@ -49,7 +54,7 @@ export function syncServer(options: { url: string; token: string; fetch: FetchLi
     const lost = (error: unknown) => {
       if (signal?.aborted) return error;
       const why = timeout.expired() ? 'did not answer in time' : 'cannot be reached';
-      return new SyncRequestError('network', `The sync server ${why}${error instanceof Error && error.message ? ` (${error.message})` : ''}.`);
+      return new SyncRequestError('network', `${named} ${why}${error instanceof Error && error.message ? ` (${error.message})` : ''}.`);
     };
     try {
       let response: Response;
@@ -77,7 +82,7 @@ export function syncServer(options: { url: string; token: string; fetch: FetchLi
 
   return {
     push: (body, signal) => call<PushResponse>('/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, 0, signal),
-    pull: ({ after, limit, wait }, signal) => call<PullResponse>(`/pull?after=${after}&limit=${limit}&wait=${wait}`, { method: 'GET' }, wait, signal),
+    pull: (query, signal) => call<PullResponse>(`/pull?${pullQueryString(query)}`, { method: 'GET' }, query.wait, signal),
   };
 }
 
@@ -91,9 +96,16 @@ async function failure(response: Response): Promise<SyncRequestError> {
   }
   const message = typeof body.message === 'string' ? body.message : `The sync server answered HTTP ${status}.`;
   const streamId = typeof body.streamId === 'string' ? body.streamId : undefined;
+  const log = typeof body.log === 'string' ? { log: body.log } : {};
   if (status === 401) return new SyncRequestError('unauthorized', message, { status });
   if (status === 403) return new SyncRequestError('forbidden', message, { status, ...(streamId ? { streamId } : {}) });
-  if (status === 409 && body.error === 'version_conflict') return new SyncRequestError('version_conflict', message, { status, ...(streamId ? { streamId } : {}) });
+  if (status === 409 && body.error === 'version_conflict') {
+    const expected = typeof body.expectedVersion === 'number' ? { expectedVersion: body.expectedVersion } : {};
+    return new SyncRequestError('version_conflict', message, { status, ...(streamId ? { streamId } : {}), ...expected, ...log });
+  }
+  if (status === 409 && body.error === 'cursor_mismatch')
+    return new SyncRequestError('cursor_mismatch', message, { status, ...log, ...(typeof body.head === 'number' ? { head: body.head } : {}) });
+  if (status === 507) return new SyncRequestError('quota_exceeded', `The sync server has no room left for this account’s changes: ${message} They stay on this device.`, { status });
   if (status === 429) return new SyncRequestError('rate_limited', message, { status, retryAfterMs: retryAfter(response.headers.get('retry-after')) });
   if (status >= 500) return new SyncRequestError('server', message, { status });
   return new SyncRequestError('refused', message, { status });
