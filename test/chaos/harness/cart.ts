@@ -131,3 +131,11 @@ export async function watchSyncStates(page: Page): Promise<() => Promise<string[
   });
   return () => page.evaluate(() => (window as unknown as { chaosStates: string[] }).chaosStates);
 }
+
+/** Shows the cart `cartId` once this device has it (e.g. after a pull). */
+export async function showCart(page: Page, cartId: string): Promise<void> {
+  await expect.poll(() => page.getByTestId('cart-switcher').locator(`option[value="${cartId}"]`).count(), { timeout: 60_000 }).toBe(1);
+  await page.getByTestId('cart-switcher').selectOption(cartId);
+}
+
+export const shownCartId = (page: Page) => page.getByTestId('cart-switcher').inputValue();
