@@ -22,6 +22,7 @@ import type { BenchApi, BenchResult } from './result.ts';
 import { profiled } from './cpu-profile.ts';
 import { buildSite, originOf, repoRoot, serve } from './site.ts';
 import { uiScenarios as appScenarios, type UiEnv } from './ui/index.ts';
+import { serverPushScenario } from './server-push.ts';
 import { syncScenario } from './sync.ts';
 import { syncConvergeScenario } from './sync-converge.ts';
 import type { UiScenario } from './ui/context.ts';
@@ -68,6 +69,12 @@ const expectations: Record<string, Expectation> = {
   'sync.push.postgres': { better: 'higher' },
   'sync.pull.postgres': { better: 'higher' },
   'sync.converge.1k': { better: 'lower' },
+  'server.push.sqlite.1user': { better: 'higher' },
+  'server.push.sqlite.8users': { better: 'higher' },
+  'server.push.postgres.1user': { better: 'higher' },
+  'server.push.postgres.8users': { better: 'higher' },
+  'server.push.postgres.1user.lockWait': { better: 'lower' },
+  'server.push.postgres.8users.lockWait': { better: 'lower' },
 };
 
 /** Scenarios driven from Node in fresh profiles: the ui-* ones on the app, and sync-converge (two devices, real server). */
@@ -76,6 +83,7 @@ const uiScenarios: Record<string, UiScenario> = { ...appScenarios, 'sync-converg
 /** Scenarios that run in Node alone (no browser): the sync server's throughput. */
 const nodeScenarios: Record<string, () => Promise<{ results: BenchResult[]; notes: string[] }>> = {
   sync: syncScenario,
+  'server-push': serverPushScenario,
 };
 
 function parseOnly(): string[] | undefined {

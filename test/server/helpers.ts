@@ -11,7 +11,9 @@ import { openPostgresStorage, openSqliteStorage, type Storage } from '../../src/
 import { mintToken } from '../../src/server/token.ts';
 import type { PullResponse, PushResponse, PushedEvent } from '../../src/sync/protocol.ts';
 
-export const SECRET = 'test-secret';
+import { SECRET } from './processes.ts';
+
+export { SECRET };
 export const DATABASE_URL = process.env.DATABASE_URL;
 
 /**

@@ -1,7 +1,9 @@
 // Server processes for tests and benches (fixtures/serve.ts), each on its own port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SECRET } from './helpers.ts';
+
+/** The token key of every test server (helpers.ts mints with it too). */
+export const SECRET = 'test-secret';
 
 const fixture = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
 

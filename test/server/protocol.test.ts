@@ -245,6 +245,16 @@ for (const kind of storageKinds) {
         await expectUnauthorized(await pullWith(`Bearer ${await craftToken({ exp: Math.floor(Date.now() / 1000) + 60 })}`));
       });
 
+      it('refuses a sub with control characters or lone surrogates (401), on push and pull alike', async () => {
+        for (const sub of ['x\u0000', 'x\n', 'x\u007f', 'x\u0085', 'x\ud800', '\udc00x', 'x'.repeat(201)]) {
+          const authorization = `Bearer ${await craftToken({ sub })}`;
+          await expectUnauthorized(await pullWith(authorization));
+          await expectUnauthorized(await app.request('/v1/push', { method: 'POST', headers: { authorization }, body: JSON.stringify({ deviceId: 'd', events: [] }) }));
+        }
+        // Well-formed text of any script is a user id; x\ufffd is not x\ud800 in disguise.
+        for (const sub of ['x\ufffd', 'Zoë 😀', 'a b']) expect((await pullWith(`Bearer ${await craftToken({ sub: `${sub}-${newUser()}` })}`)).status).toBe(200);
+      });
+
       it('accepts a token without exp, and a minted one', async () => {
         expect((await pullWith(`Bearer ${await craftToken({ sub: newUser() })}`)).status).toBe(200);
         expect((await pullWith(`Bearer ${await token(newUser())}`)).status).toBe(200);
