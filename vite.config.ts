@@ -77,7 +77,9 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.browser.test.ts', 'test/e2e/**'],
+          // test/run.mjs times the server suites as a phase of their own: its unit phase sets
+          // CARTLOG_UNIT_EXCLUDE=test/server/** and runs them next with `--project unit test/server`.
+          exclude: ['test/**/*.browser.test.ts', 'test/e2e/**', 'test/chaos/**', 'test/engines/**', ...(process.env.CARTLOG_UNIT_EXCLUDE?.split(',') ?? [])],
           setupFiles: ['test/setup-node.ts'],
         },
       },
@@ -101,6 +103,22 @@ export default defineConfig({
           // CI machines are shared and busy: what the page shows may take seconds to settle.
           // Waits are generous so load slows the suite down instead of failing it.
           expect: { poll: { timeout: 15_000 } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The core journeys (test/engines/journeys.ts) in Chromium, Firefox and WebKit, through
+          // one engine-neutral driver, against the built app and the real server. One engine file
+          // at a time: each drives a whole browser on a 2-core machine.
+          name: 'engines',
+          environment: 'node',
+          include: ['test/engines/*.test.ts'],
+          globalSetup: ['test/engines/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 150_000,
+          hookTimeout: 120_000,
+          expect: { poll: { timeout: 20_000 } },
         },
       },
       {
