@@ -208,8 +208,13 @@ describe('refusals that must not stall the rest', () => {
       body: JSON.stringify({ deviceId: 'thief', events: [{ ...first, id: crypto.randomUUID() }] }),
     });
 
+    const seen: string[] = [];
+    const stop = device.engine.status.subscribe((s) => seen.push(`${s.state}: ${s.reason ?? ''}`));
     const status = await device.engine.syncNow();
-    expect(status).toMatchObject({ state: 'error', pending: 0, reason: expect.stringMatching(/another account/) });
+    stop();
+    // `error` with the reason while refused, then `synced` noting the other account's cart (CONTRACT §5).
+    expect(seen).toContainEqual(expect.stringMatching(/^error: .*belongs to another user/));
+    expect(status).toMatchObject({ state: 'synced', pending: 0, reason: expect.stringMatching(/another account/) });
     expect((await server().pullAll(me.userId)).map((e) => e.streamId)).toEqual([mine]);
     expect((await device.carts.store.db.streams.get(taken))?.foreign).toBeDefined();
   });

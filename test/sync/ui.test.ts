@@ -47,6 +47,11 @@ describe('sync words', () => {
   it('says each state, with what waits', () => {
     expect(statusText({ state: 'local-only', pending: 3 })).toMatch(/off/);
     expect(statusText({ state: 'offline', pending: 1 })).toBe('Offline: 1 change will sync when back online');
+    expect(statusText({ state: 'offline', pending: 0, reason: 'The sync server (https://shop.test) cannot be reached.' })).toBe(
+      'Offline. The sync server (https://shop.test) cannot be reached.',
+    );
+    expect(statusText({ state: 'syncing', pending: 1, reason: 'Slow down.' })).toBe('Syncing 1 change. Slow down.');
+    expect(statusText({ state: 'synced', pending: 0, reason: 'One cart belongs to another account.' })).toBe('Synced. One cart belongs to another account.');
     expect(statusText({ state: 'syncing', pending: 2 })).toBe('Syncing 2 changes…');
     expect(statusText({ state: 'synced', pending: 0 })).toBe('Synced');
     expect(statusText({ state: 'error', pending: 0, reason: 'Bad token.' })).toBe('Sync error: Bad token.');

@@ -119,9 +119,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const note = foreign ? `${foreign === 1 ? 'One cart belongs' : `${foreign} carts belong`} to another account: kept on this device, never synced.` : undefined;
     if (!configured) return withReason({ state: 'local-only', pending }, note);
     const state = base.state === 'synced' && pending > 0 ? 'syncing' : base.state;
-    // CONTRACT §5: a 403 shows as `error` with its reason. Carts of another account are never
-    // pushed again, so the rest keeps syncing underneath; the status says why they are left out.
-    if (state === 'synced' && note) return withReason({ state: 'error', pending }, note);
+    // CONTRACT §5: a 403 shows as `error` until the other carts have synced; then `synced`,
+    // noting the carts of another account (kept here, never pushed again).
+    if (state === 'synced' && note) return withReason({ state, pending }, note);
     return withReason({ state, pending }, base.reason ?? undefined);
   }
   function publish() {
@@ -241,6 +241,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const { streamId } = error.details;
         if (error.kind === 'forbidden' && streamId) {
           // The account changed since this cart first synced: it stays here, and is never pushed again.
+          setBase({ state: 'error', reason: `${error.message} It stays on this device; the other carts sync on.` });
           await store.markForeign(streamId, error.message);
           await count.refresh([streamId]);
           channel?.postMessage({ type: 'recount', streamIds: [streamId] } satisfies Message);

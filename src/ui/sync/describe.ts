@@ -6,14 +6,16 @@ import type { SyncStatus } from '../../sync/client/index.ts';
 
 const changes = (n: number) => (n === 1 ? '1 change' : `${n} changes`);
 
+/** The status line; offline, a retry and an error always say why (CONTRACT §5: the reason names the server). */
 export function statusText({ state, pending, reason }: SyncStatus): string {
+  const why = (text: string) => (reason ? `${text}. ${reason}` : text);
   switch (state) {
     case 'local-only':
       return 'Sync off: changes stay on this device';
     case 'offline':
-      return pending ? `Offline: ${changes(pending)} will sync when back online` : 'Offline';
+      return why(pending ? `Offline: ${changes(pending)} will sync when back online` : 'Offline');
     case 'syncing':
-      return pending ? `Syncing ${changes(pending)}…` : 'Syncing…';
+      return reason ? why(pending ? `Syncing ${changes(pending)}` : 'Syncing') : pending ? `Syncing ${changes(pending)}…` : 'Syncing…';
     case 'synced':
       return reason ? `Synced. ${reason}` : 'Synced';
     case 'error':
