@@ -3,15 +3,12 @@
 // a second device pushed. Every device and the server end with the same log, and nothing is lost
 // in silence: an event a device showed is on the server, or its change is listed as rejected.
 import type { Page } from 'playwright';
-import { describe, expect } from 'vitest';
-import { addSelector, catalogSkus, connect, deviceLog, openApp, press, report, shownCartId, showCart, shownCount, synced } from './harness/cart.ts';
-import { awaitingFix } from './harness/awaiting.ts';
+import { describe, expect, it } from 'vitest';
+import type { ConfirmedEvent } from '../../src/sync/protocol.ts';
+import { addSelector, catalogSkus, connect, deviceLog, openApp, press, report, shownCartId, showCart, shownCount, synced, type Figures } from './harness/cart.ts';
 import { compare, expectSameLog } from './harness/logs.ts';
 import { useRig } from './harness/rig.ts';
 import { backup, restore, wipe, type SyncServer } from './harness/server.ts';
-
-const HEALING = 'client healing (issue 8 item 2: another log, cursor_mismatch, head below the cursor)';
-const healed = awaitingFix(HEALING);
 
 const rig = useRig();
 
@@ -22,23 +19,31 @@ async function device(server: SyncServer, token: string): Promise<Page> {
   return page;
 }
 
-/** Waits until the server holds every event of every page's device once, and all are synced. */
-async function converged(server: SyncServer, token: string, pages: Page[]): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const remote = await server.log(token);
-        const states = await Promise.all(pages.map(async (page) => compare(await deviceLog(page), remote)));
-        return states.every((s) => s.lost === 0 && s.duplicated === 0);
-      },
-      { timeout: 60_000, interval: 250 },
-    )
-    .toBe(true);
-  for (const page of pages) await synced(page);
+/**
+ * Waits until the server holds every event of every page's device once and all are synced, then
+ * prints the scenario's figures (also when it never converges) and returns the server's log.
+ */
+async function settle(scenario: string, started: number, server: SyncServer, token: string, pages: Page[], figures: (remote: ConfirmedEvent[]) => Promise<Figures>) {
+  try {
+    await expect
+      .poll(
+        async () => {
+          const remote = await server.log(token);
+          const states = await Promise.all(pages.map(async (page) => compare(await deviceLog(page), remote)));
+          return states.every((s) => s.lost === 0 && s.duplicated === 0);
+        },
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe(true);
+    for (const page of pages) await synced(page);
+  } finally {
+    report(scenario, started, await figures(await server.log(token)));
+  }
+  return server.log(token);
 }
 
 describe('a server that lost data, healed by its devices', () => {
-  healed('restored empty: both devices fill it again', async () => {
+  it('restored empty: both devices fill it again', async () => {
     const started = Date.now();
     const server = await rig.server();
     const token = await server.token('heal-empty');
@@ -57,19 +62,13 @@ describe('a server that lost data, healed by its devices', () => {
     await server.stop();
     wipe(server);
     await server.start();
-    let remote = await server.log(token);
-    try {
-      await converged(server, token, [a, b]);
-    } finally {
-      remote = await server.log(token);
-      report('heal-empty', started, { events: remote.length, ...compare(before, remote) });
-    }
+    const remote = await settle('heal-empty', started, server, token, [a, b], async (remote) => ({ events: remote.length, ...compare(before, remote) }));
     expect(compare(before, remote)).toEqual({ lost: 0, duplicated: 0 });
     expectSameLog(await deviceLog(a), remote);
     expectSameLog(await deviceLog(b), remote);
   });
 
-  healed('sync-url moved to another server: the device uploads its carts there', async () => {
+  it('sync-url moved to another server: the device uploads its carts there', async () => {
     const started = Date.now();
     const first = await rig.server();
     const token = await first.token('heal-moved');
@@ -83,17 +82,11 @@ describe('a server that lost data, healed by its devices', () => {
     const secondToken = await second.token('heal-moved');
     await connect(page, second.url, secondToken);
     const local = await deviceLog(page);
-    let remote = await second.log(secondToken);
-    try {
-      await converged(second, secondToken, [page]);
-    } finally {
-      remote = await second.log(secondToken);
-      report('heal-moved', started, { events: remote.length, ...compare(local, remote) });
-    }
+    const remote = await settle('heal-moved', started, second, secondToken, [page], async (remote) => ({ events: remote.length, ...compare(local, remote) }));
     expectSameLog(await deviceLog(page), remote);
   });
 
-  healed('restored from an older backup after another device pushed: all converge, nothing lost in silence', async () => {
+  it('restored from an older backup after another device pushed: all converge, nothing lost in silence', async () => {
     const started = Date.now();
     const server = await rig.server();
     const token = await server.token('heal-backup');
@@ -110,6 +103,8 @@ describe('a server that lost data, healed by its devices', () => {
     await server.stop();
     const copy = backup(server);
     await server.start();
+    // A is offline from here: it never sees what B pushes next.
+    await a.context().setOffline(true);
     // B pushes: changes to the shared cart, and a cart of its own.
     await press(b, [addSelector(skus[1]!), addSelector(skus[2]!)], 2);
     await expect.poll(() => shownCount(b)).toBe(4);
@@ -120,30 +115,25 @@ describe('a server that lost data, healed by its devices', () => {
     await synced(b);
     const shownByB = await deviceLog(b);
 
-    // The server comes back from the backup, without B's last pushes; A then pushes on top of it.
+    // The server comes back from the backup, without B's last pushes; A changes the shared cart
+    // and pushes on top of it, at the versions B holds as confirmed.
     await server.stop();
     restore(server, copy);
     await server.start();
-    const aShows = await shownCount(a);
     await press(a, [addSelector(skus[4]!)], 1);
-    await expect.poll(() => shownCount(a)).toBe(aShows + 1);
+    await expect.poll(() => shownCount(a)).toBe(3);
+    await a.context().setOffline(false);
 
-    let remote = await server.log(token);
-    let rejected = 0;
-    try {
-      await converged(server, token, [a, b]);
-    } finally {
-      remote = await server.log(token);
-      rejected = await b.getByTestId('rejected-item').count();
-      const missing = new Set(shownByB.filter((e) => !remote.some((r) => r.id === e.id)).map((e) => e.meta.commandId));
-      report('heal-backup', started, { events: remote.length, lost: Math.max(0, missing.size - rejected), duplicated: compare(remote, remote).duplicated, rejected });
-    }
+    const lostOrRejected = (remote: ConfirmedEvent[]) => new Set(shownByB.filter((e) => !remote.some((r) => r.id === e.id)).map((e) => e.meta.commandId));
+    const remote = await settle('heal-backup', started, server, token, [a, b], async (remote) => {
+      const rejected = await b.getByTestId('rejected-item').count();
+      return { events: remote.length, lost: Math.max(0, lostOrRejected(remote).size - rejected), duplicated: compare(remote, remote).duplicated, rejected };
+    });
     const local = await deviceLog(a);
     expectSameLog(local, remote);
     expectSameLog(await deviceLog(b), remote);
     // What B showed and the server no longer holds is listed on B as rejected, with a reason.
-    const missing = new Set(shownByB.filter((e) => !remote.some((r) => r.id === e.id)).map((e) => e.meta.commandId));
-    expect(rejected).toBe(missing.size);
+    expect(await b.getByTestId('rejected-item').count()).toBe(lostOrRejected(remote).size);
     for (const text of await b.getByTestId('rejected-item').allTextContents()) expect(text.trim().length).toBeGreaterThan(0);
   });
 });
