@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/cart/catalog.ts';
 import type { Carts } from '../../src/cart/carts.ts';
 import type { EventEnvelope } from '../../src/es/envelope.ts';
-import { closeDevices, flakyFetch, logOf, newUser, openDevice, startServer, token, useServer, type Device, type TestServer } from './helpers.ts';
+import { closeDevices, flakyFetch, logOf, newUser, openDevice, openDevice as openAnyDevice, startServer, token, useServer, type Device, type TestServer } from './helpers.ts';
 
 const [milk, bread, eggs, tea] = catalog.map((p) => p.sku) as [string, string, string, string];
 
@@ -32,7 +32,11 @@ async function expectConverged(on: TestServer, userId: string, devices: Device[]
   return upstream;
 }
 
-describe('healing a server that lost what its devices hold', () => {
+// Once with the whole log in one pull page, once a few events per page: healing settles stream by
+// stream as pages arrive, and a command's events may straddle two pages.
+describe.each([{ pullLimit: 500 }, { pullLimit: 2 }])('healing a server that lost what its devices hold ($pullLimit events per pull)', ({ pullLimit }) => {
+  const openDevice = (options: Parameters<typeof openAnyDevice>[0]) => openAnyDevice({ pullLimit, ...options });
+
   it('fills a server restored empty again from its devices, each event as it was', async () => {
     const me = await account();
     const [a, b] = [await openDevice(me), await openDevice(me)];
@@ -190,6 +194,46 @@ describe('healing a server that lost what its devices hold', () => {
     expect(await engine.syncNow()).toEqual({ state: 'synced', pending: 0 });
     expect(cut.requests).toEqual(['GET /v1/pull']);
     expect(((await device.carts.store.db.readModels.get(['sync:cursor', '']))!.value as { log: string }).log).toBe(log);
+  });
+});
+
+describe('a healing pass over many pages', () => {
+  it('stores how far it settled and resumes there after a crash, not from 0', async () => {
+    const other = await startServer();
+    try {
+      const me = await account();
+      const [a, b] = [await openDevice({ ...me, pullLimit: 2 }), await openDevice({ ...me, pullLimit: 2 })];
+      for (const name of ['One', 'Two', 'Three']) await add(a.carts, await a.carts.openCart(name), milk);
+      await a.engine.syncNow();
+      await b.engine.syncNow();
+      // A moves to the other server first and uploads everything there.
+      expect(await (await a.reconnect({ url: other.url })).syncNow()).toEqual({ state: 'synced', pending: 0 });
+
+      // B moves too; its healing pull dies on the third page.
+      const urls: string[] = [];
+      let pulls = 0;
+      const dying = async (url: string, init: RequestInit) => {
+        if (url.includes('/v1/pull') && ++pulls > 2) throw new TypeError('fetch failed');
+        urls.push(url);
+        return fetch(url, init);
+      };
+      expect(await (await b.reconnect({ url: other.url, fetch: dying })).syncNow()).toMatchObject({ state: 'offline' });
+      const resumed: string[] = [];
+      const engine = await b.reconnect({
+        url: other.url,
+        fetch: (url, init) => {
+          resumed.push(url);
+          return fetch(url, init);
+        },
+      });
+      expect(await engine.syncNow()).toEqual({ state: 'synced', pending: 0 });
+      expect(new URL(resumed[0]!).searchParams.get('after')).toBe('2'); // the first cart was settled
+      expect(resumed.some((url) => url.includes('/v1/push'))).toBe(false); // the log had it all
+      expect(byPosition(await logOf(b.carts))).toEqual(await other.pullAll(me.userId));
+    } finally {
+      await closeDevices();
+      await other.close();
+    }
   });
 });
 

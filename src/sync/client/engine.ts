@@ -50,6 +50,8 @@ export interface SyncEngineOptions {
   connectivity?: Connectivity;
   /** How long a pull waits for news while idle; default 25 s. */
   longPollSeconds?: number;
+  /** Events per pull request (tests: many pages from few events); default 500. */
+  pullLimit?: number;
   backoff?: { minMs: number; maxMs: number };
   random?: () => number;
   now?: () => Date;
@@ -104,7 +106,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const connectivity = options.connectivity ?? browserConnectivity;
   const server = syncServer({ url: options.url ?? '', token: options.token ?? '', fetch: options.fetch ?? ((input, init) => fetch(input, init)) });
   const upstream = upstreamOf(options.url ?? '', options.token ?? '');
-  const pull: PullContext = { target: carts, server, upstream, now };
+  const pull: PullContext = { target: carts, server, upstream, now, ...(options.pullLimit ? { limit: options.pullLimit } : {}) };
 
   // ---- status ----
   let base: Base = { state: 'syncing' };

@@ -12,7 +12,7 @@
 import { ConcurrencyError } from '../../es/errors.ts';
 import type { ConfirmedEvent } from '../protocol.ts';
 import { settleStream, type SyncTarget } from './rebase.ts';
-import { finishHealing, readCursor, readHealing, startHealing, writeCursor, type Cursor, type Upstream } from './rows.ts';
+import { finishHealing, readCursor, readHealing, startHealing, writeCursor, writeHealing, type Cursor, type Healing, type Upstream } from './rows.ts';
 import { SyncRequestError, type SyncServer } from './server.ts';
 
 export const PULL_LIMIT = 500;
@@ -24,6 +24,8 @@ export interface PullContext {
   server: SyncServer;
   upstream: Upstream;
   now: () => Date;
+  /** Events per pull request; default PULL_LIMIT. */
+  limit?: number;
 }
 
 /** A sign that the server lacks events this device holds as confirmed (CONTRACT §5 "Healing"). */
@@ -82,15 +84,15 @@ async function withCheck({ target }: PullContext, cursor: Cursor): Promise<Curso
   }
 }
 
-/** The healing pass: the whole log from 0 (a crash only means starting it again), then the marker goes. */
-async function heal(context: PullContext, healing: { log?: string }, signal: AbortSignal | undefined): Promise<number> {
-  const { received, cursor } = await pullFrom(context, { after: 0, ...(healing.log ? { log: healing.log } : {}) }, 0, signal, true);
+/** The healing pass: the log from 0, or from where a crash left it, then the marker goes. */
+async function heal(context: PullContext, healing: Healing, signal: AbortSignal | undefined): Promise<number> {
+  const { received, cursor } = await pullFrom(context, healing, 0, signal, true);
   await finishHealing(context.target.store, context.upstream, cursor);
   return received;
 }
 
 async function pullFrom(
-  { target, server, upstream, now }: PullContext,
+  { target, server, upstream, now, limit = PULL_LIMIT }: PullContext,
   from: Cursor,
   wait: number,
   signal: AbortSignal | undefined,
@@ -101,10 +103,29 @@ async function pullFrom(
   let received = 0;
   let { after, log, check } = from;
   const cursor = (): Cursor => ({ after, ...(log ? { log } : {}), ...(check && after > 0 ? { check } : {}) });
+
+  /**
+   * Healing holds every stream of the account (all pending again), so it settles them page by
+   * page rather than at the end — all but the stream the page ended in, whose command may go on
+   * in the next page — and stores how far it got: a crash resumes there, not from 0.
+   */
+  async function settleAsPagesArrive(events: readonly ConfirmedEvent[], more: boolean, before: { after: number; check: string | undefined }) {
+    const open = more ? events[events.length - 1]!.streamId : undefined;
+    for (const [streamId, waiting] of held)
+      if (streamId !== open) {
+        await settleStream(target, streamId, waiting, now);
+        held.delete(streamId);
+      }
+    const first = open ? held.get(open)?.[0] : undefined;
+    const index = first ? events.indexOf(first) : -1;
+    // Settled through the event before the first one still waiting (or the whole page).
+    const settled = !first ? { after, check } : index > 0 ? { after: events[index - 1]!.position, check: events[index - 1]!.id } : index === 0 ? before : undefined;
+    if (settled) await writeHealing(store, upstream, { after: settled.after, ...(log ? { log } : {}), ...(settled.check && settled.after > 0 ? { check: settled.check } : {}) });
+  }
   for (let first = true; ; first = false) {
     let page;
     try {
-      page = await server.pull({ after, limit: PULL_LIMIT, wait: first ? wait : 0, ...(check && after > 0 ? { check } : {}) }, signal);
+      page = await server.pull({ after, limit, wait: first ? wait : 0, ...(check && after > 0 ? { check } : {}) }, signal);
     } catch (error) {
       if (error instanceof SyncRequestError && error.kind === 'cursor_mismatch') throw new LogParted(error.details.log, 'it holds other events than this device at its position');
       throw error;
@@ -119,11 +140,13 @@ async function pullFrom(
     // It counts lower than what was already seen here: it lost events.
     if (page.head < after) throw new LogParted(page.log, 'its log ends before what this device holds');
     if (page.events.length) {
+      const before = { after, check };
       await apply(target, page.events, held, healing ? undefined : page.log);
       received += page.events.length;
       after = page.events[page.events.length - 1]!.position;
       check = page.events[page.events.length - 1]!.id;
       if (held.size === 0 && !healing) await writeCursor(store, upstream, cursor());
+      if (healing) await settleAsPagesArrive(page.events, page.more, before);
     }
     if (!page.more) break;
   }

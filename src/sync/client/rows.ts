@@ -75,17 +75,25 @@ export async function writeCursor(store: EventStore, upstream: Upstream, cursor:
   await store.use((db) => db.readModels.put(cursorRow(upstream, cursor)));
 }
 
-/** The stored marker of a healing pass (CONTRACT §5 "Healing"): the log it heals onto. */
-export interface Healing {
-  /** Absent until the server's first answer names it (a server never synced with). */
-  log?: string;
-}
+/**
+ * The stored marker of a healing pass (CONTRACT §5 "Healing"): the log it heals onto (absent
+ * until the server's first answer names it), and how far the pull from 0 has settled, so a pass
+ * a crash interrupted resumes there.
+ */
+export type Healing = Cursor;
 
 type HealingRow = Upstream & Healing;
 
 export async function readHealing(store: EventStore, upstream: Upstream): Promise<Healing | undefined> {
   const row = await store.getRow<HealingRow>(HEALING, '');
-  return row && sameUpstream(row, upstream) ? (row.log ? { log: row.log } : {}) : undefined;
+  if (!row || !sameUpstream(row, upstream)) return undefined;
+  return { after: row.after ?? 0, ...(row.log ? { log: row.log } : {}), ...(row.check ? { check: row.check } : {}) };
+}
+
+/** Everything up to `progress.after` is settled: a crash resumes the pull from there. */
+export async function writeHealing(store: EventStore, upstream: Upstream, progress: Healing): Promise<void> {
+  const value: HealingRow = { ...upstream, ...progress };
+  await store.use((db) => db.readModels.put({ projection: HEALING, key: '', value }));
 }
 
 /**
@@ -93,9 +101,9 @@ export async function readHealing(store: EventStore, upstream: Upstream): Promis
  * every event of this account's streams back to pending (streams of another account stay as
  * they are). Pulling from 0 then matches them by id; what the log lacks is pushed as it is.
  */
-export async function startHealing(store: EventStore, upstream: Upstream, healing: Healing): Promise<void> {
+export async function startHealing(store: EventStore, upstream: Upstream, onto: { log?: string }): Promise<void> {
   const streamIds = await store.use((db) => db.streams.filter((head) => head.foreign === undefined && head.confirmedThrough > 0).primaryKeys());
-  const value: HealingRow = { ...upstream, ...healing };
+  const value: HealingRow = { ...upstream, after: 0, ...(onto.log ? { log: onto.log } : {}) };
   await store.unconfirm(streamIds, (t) => t.readModels.put({ projection: HEALING, key: '', value }));
 }
 
