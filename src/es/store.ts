@@ -124,10 +124,10 @@ export interface EventStore {
   /** Sync: replaces the stream's pending tail with confirmed upstream events; returns what was dropped. */
   rebase: (streamId: string, upstream: readonly EventEnvelope[]) => Promise<EventEnvelope[]>;
   /**
-   * Sync healing: every event of these streams turns pending again (positions removed), together
-   * with `alongside`'s writes (e.g. the marker that healing is under way) in one transaction.
+   * Sync healing: every event of the selected streams turns pending again (positions removed),
+   * together with `alongside`'s writes (e.g. the marker that healing is under way) in one transaction.
    */
-  unconfirm: (streamIds: readonly string[], alongside?: (tables: Pick<Tables, 'streams' | 'pages' | 'readModels'>) => Promise<unknown>) => Promise<void>;
+  unconfirm: (select: (head: StreamHead) => boolean, alongside?: (tables: Pick<Tables, 'streams' | 'pages' | 'readModels'>) => Promise<unknown>) => Promise<void>;
   /** Sync: this stream belongs to another account and must never be pushed. */
   markForeign: (streamId: string, reason: string) => Promise<void>;
   close: () => void;
@@ -378,15 +378,16 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
       changes.publish([streamId]);
       return dropped;
     },
-    async unconfirm(streamIds, alongside) {
+    async unconfirm(select, alongside) {
       // Idempotent (a second run finds nothing confirmed): safe to retry on a dropped connection.
-      await guarded(() =>
+      const streamIds = await guarded(() =>
         inTransaction(db, 'rw', ['streams', 'pages', 'readModels'], async (t) => {
-          await unconfirmStreams(t, streamIds);
+          const streamIds = await unconfirmStreams(t, select);
           await alongside?.(t);
+          return streamIds;
         }),
       );
-      changes.publish([...streamIds]);
+      changes.publish(streamIds);
     },
     markForeign: (streamId, reason) =>
       guarded(async () => {

@@ -93,14 +93,15 @@ export async function rebaseStream(
 
 /**
  * Healing (CONTRACT §5): the server these positions came from lost events, so every event of
- * these streams goes back to pending — same ids, versions and content, positions removed — to be
+ * the selected streams with confirmed events goes back to pending — same ids, versions and content, positions removed — to be
  * matched by id against the log pulled again, and what it lacks pushed as it is.
  */
-export async function unconfirmStreams(t: Pick<Tables, 'streams' | 'pages'>, streamIds: readonly string[]): Promise<void> {
-  const heads = (await t.streams.bulkGet([...streamIds])).filter((h): h is StreamHead => h !== undefined && h.confirmedThrough > 0);
+export async function unconfirmStreams(t: Pick<Tables, 'streams' | 'pages'>, select: (head: StreamHead) => boolean): Promise<string[]> {
+  const heads = await t.streams.filter((h) => h.confirmedThrough > 0 && select(h)).toArray();
   for (const head of heads) {
     const pages = await t.pages.where('[streamId+first]').between([head.streamId, 0], [head.streamId, head.confirmedThrough], true, true).toArray();
     const stripped = pages.map((page) => ({ ...page, events: page.events.map(({ position: _position, ...event }) => event) }));
     await Promise.all([t.pages.bulkPut(stripped), t.streams.put({ ...head, confirmedThrough: 0 })]);
   }
+  return heads.map((h) => h.streamId);
 }

@@ -237,6 +237,28 @@ describe('a healing pass over many pages', () => {
   });
 });
 
+describe('switching accounts on one device', () => {
+  it('never pushes a cart under another account than the one it synced with, and takes it up again on switching back', async () => {
+    const [x, y] = [await account(), await account()];
+    const device = await openDevice(x);
+    const xCart = await device.carts.openCart('X’s');
+    await device.engine.syncNow();
+
+    let engine = await device.reconnect({ token: y.token });
+    await add(device.carts, xCart, bread); // made while signed in as Y
+    const yCart = await device.carts.openCart('Y’s');
+    expect(await engine.syncNow()).toMatchObject({ state: 'synced', pending: 0, reason: expect.stringMatching(/another account/) });
+    expect((await server().pullAll(y.userId)).map((e) => e.streamId)).toEqual([yCart]);
+
+    engine = await device.reconnect({ token: x.token });
+    expect(await engine.syncNow()).toMatchObject({ state: 'synced', pending: 0 });
+    expect(new Set((await server().pullAll(x.userId)).map((e) => e.streamId))).toEqual(new Set([xCart]));
+    expect(await server().pullAll(x.userId)).toHaveLength(2);
+    expect((await server().pullAll(y.userId)).map((e) => e.streamId)).toEqual([yCart]);
+    expect((await device.carts.store.db.streams.get(yCart))?.foreign).toMatch(/another account/);
+  });
+});
+
 describe('refusals that must not stall the rest', () => {
   it('syncs the other carts when one is refused with 403, and says why', async () => {
     const me = await account();

@@ -102,9 +102,8 @@ export async function writeHealing(store: EventStore, upstream: Upstream, progre
  * they are). Pulling from 0 then matches them by id; what the log lacks is pushed as it is.
  */
 export async function startHealing(store: EventStore, upstream: Upstream, onto: { log?: string }): Promise<void> {
-  const streamIds = await store.use((db) => db.streams.filter((head) => head.foreign === undefined && head.confirmedThrough > 0).primaryKeys());
   const value: HealingRow = { ...upstream, after: 0, ...(onto.log ? { log: onto.log } : {}) };
-  await store.unconfirm(streamIds, (t) => t.readModels.put({ projection: HEALING, key: '', value }));
+  await store.unconfirm((head) => head.foreign === undefined, (t) => t.readModels.put({ projection: HEALING, key: '', value }));
 }
 
 /** Ends healing: the marker goes and the cursor (with the log healed onto) is written, together. */
