@@ -27,12 +27,12 @@ async function main([command, ...args]: string[]): Promise<void> {
   process.exitCode = 2;
 }
 
-/** Removes every event and stream of one user (e.g. on request under the GDPR). Others' positions stay. */
+/** Removes one user's log and streams (e.g. on request under the GDPR) and refuses their older tokens. Others' logs are untouched. */
 async function deleteUser(config: ServerConfig, userId: string): Promise<void> {
   const storage = await openStorage(config);
   try {
     const count = await storage.deleteUser(userId);
-    console.log(`cartlog: deleted ${count} event${count === 1 ? '' : 's'} of user ${userId} from ${describeStorage(config)}`);
+    console.log(`cartlog: deleted ${count} event${count === 1 ? '' : 's'} of user ${userId} from ${describeStorage(config)}; tokens issued before now are refused (mint a new one with npm run token)`);
   } finally {
     await storage.close();
   }

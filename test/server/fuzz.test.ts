@@ -4,14 +4,15 @@
 // other users' streams. Every answer must be 200 or the contract's 4xx JSON for its status,
 // never 5xx, never slower than 5 s; an unmutated valid body must be accepted; and at the end
 // each user's pull must equal exactly what was accepted, at the positions answered.
-// FUZZ_SEED=<n> replays a run; a failure prints its seed.
+// FUZZ_SEED=<n> replays a run (FUZZ_RUNS=<n> makes it longer); a failure prints its seed.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConfirmedEvent, PullResponse, PushResponse, PushedEvent } from '../../src/sync/protocol.ts';
 import { cartEvent, newCart, newUser, onStorage, storageKinds, token } from './helpers.ts';
 
-const MUTATIONS = 2000;
+/** 2,000 per storage in CI; FUZZ_RUNS=<n> for a longer run by hand. */
+const MUTATIONS = Number(process.env.FUZZ_RUNS) || 2000;
 const USERS = 4;
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 
@@ -240,6 +241,6 @@ for (const kind of storageKinds) {
       console.log(`push fuzz on ${kind.name}, seed ${SEED}: answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
       // The run must have reached the store, not only the validation.
       expect(statuses.get(200) ?? 0, `seed ${SEED}: ${JSON.stringify([...statuses])}`).toBeGreaterThan(MUTATIONS / 10);
-    }, 60_000);
+    }, Math.max(60_000, MUTATIONS * 30));
   });
 }
