@@ -26,6 +26,7 @@ export function appRoot(): Promise<string> {
 }
 
 async function prepare(revision: string | undefined): Promise<string> {
+  prune();
   const commit = revision ? git('rev-parse', `${revision}^{commit}`).trim() : undefined;
   const root = join(tmpdir(), `cartlog-chaos-app-${commit ? commit.slice(0, 16) : worktreeKey()}`);
   if (existsSync(join(root, 'dist', 'index.html'))) return root;
@@ -48,6 +49,20 @@ async function prepare(revision: string | undefined): Promise<string> {
   }
   console.log(`chaos: built the app from ${commit ? `commit ${commit.slice(0, 10)}` : 'the working tree'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return root;
+}
+
+/** Snapshots of earlier source states, left by earlier runs, older than a day. */
+function prune(): void {
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('cartlog-chaos-app-')) continue;
+    const path = join(tmpdir(), name);
+    try {
+      if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // another run pruned it first
+    }
+  }
 }
 
 function git(...args: string[]): string {

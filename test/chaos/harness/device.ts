@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../../chromium.ts';
+import { reapOnExit } from './reaper.ts';
 
 export interface Device {
   readonly profileDir: string;
@@ -41,6 +42,8 @@ export async function launchDevice(options: DeviceOptions = {}): Promise<Device>
       { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child = spawned;
+    const forget = reapOnExit(spawned.pid!, true);
+    spawned.once('exit', forget);
     const endpoint = await new Promise<string>((resolve, reject) => {
       let seen = '';
       const timer = setTimeout(() => reject(new Error(`Chromium did not start: ${seen.slice(-2000)}`)), 60_000);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { mintToken } from '../../../src/server/token.ts';
 import type { ConfirmedEvent, PullResponse } from '../../../src/sync/protocol.ts';
 import { appRoot } from './app.ts';
+import { reapOnExit } from './reaper.ts';
 import { until } from './wait.ts';
 
 export interface SyncServer {
@@ -64,6 +65,7 @@ export async function startServer(options: ServerOptions = {}): Promise<SyncServ
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = spawned;
+    spawned.once('exit', reapOnExit(spawned.pid!, false));
     const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
     spawned.stdout!.on('data', collect);
     spawned.stderr!.on('data', collect);
