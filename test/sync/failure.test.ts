@@ -1,7 +1,7 @@
 // What each failure leads to (CONTRACT §5: offline while the network fails, error on 401 or
 // repeated 5xx), and the backoff between tries.
 import { describe, expect, it } from 'vitest';
-import { DatabaseUpgradedError, InvalidEventError } from '../../src/es/errors.ts';
+import { ConnectionLostError, DatabaseUpgradedError, InvalidEventError } from '../../src/es/errors.ts';
 import { backoffMs, judge, SERVER_FAILURES_BEFORE_ERROR } from '../../src/sync/client/failure.ts';
 import { SyncRequestError } from '../../src/sync/client/server.ts';
 
@@ -24,6 +24,10 @@ describe('judge', () => {
   it('halts on 401 and on a database closed by another tab', () => {
     expect(judge(failure('unauthorized'), 1)).toMatchObject({ state: 'error', retry: 'halt', reason: expect.stringMatching(/token/) });
     expect(judge(new DatabaseUpgradedError(), 1)).toMatchObject({ state: 'error', retry: 'halt' });
+  });
+
+  it('keeps trying, with the reason, when the browser keeps dropping the database connection', () => {
+    expect(judge(new ConnectionLostError(), 1)).toMatchObject({ state: 'error', retry: 'backoff', reason: expect.stringMatching(/Reload/) });
   });
 
   it('waits long on what resending cannot fix', () => {
