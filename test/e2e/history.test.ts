@@ -73,7 +73,9 @@ describe('the history panel', () => {
     expect(await sliderValue(page)).toBe('5');
     // Version, type, time, device, command and sync state, on each row.
     const row = await rowAt(page, 2).textContent();
-    expect(row).toMatch(/v2[\s\S]*ItemAdded[\s\S]*pending[\s\S]*\d{2}[\s\S]*device [0-9a-f]{6}[\s\S]*command [0-9a-f]{6}/);
+    // In words: what was added, how many, at what price; then its sync state, time and device.
+    expect(row).toMatch(/v2[\s\S]*\+ .+ ×1 · €\d+\.\d{2}[\s\S]*pending[\s\S]*\d{2}[\s\S]*device [0-9a-f]{6}/);
+    expect(await rowAt(page, 2).getAttribute('data-pending')).toBe('true');
     expect(await rowAt(page, 2).getByTestId('history-skip').getAttribute('data-skipped')).toBe('false');
     // At the present, the cart shown is the live one: no banner.
     expect(await page.getByTestId('history-banner').count()).toBe(0);
@@ -101,8 +103,9 @@ describe('the history panel', () => {
     await textOf(page.getByTestId('history-diff')).toMatch(/Cart opened as “My cart”/);
     await seek(page, 3);
     await textOf(page.getByTestId('history-diff')).toMatch(/quantity 1 → 2/);
-    await page.getByTestId('history-diff').getByRole('button', { name: 'Show envelope' }).click();
+    await page.getByTestId('history-diff').getByRole('button', { name: 'Raw' }).click();
     await textOf(page.getByTestId('history-diff')).toMatch(/"type": "ItemQuantityChanged"[\s\S]*"commandId"/);
+    await page.getByTestId('history-diff').getByRole('button', { name: 'Diff' }).click();
     await seek(page, 0);
     await textOf(page.getByTestId('history-diff')).toMatch(/did not exist yet/);
     expect(await page.getByTestId('cart-line').count()).toBe(0);

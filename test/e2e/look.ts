@@ -47,6 +47,9 @@ export async function lookAt(page: Page, state: string, settle?: () => Promise<v
     expect({ state, width: size.width, sideways: await sidewaysScroll(page) }).toEqual({ state, width: size.width, sideways: 0 });
     await page.screenshot({ path: join(SCREENS, `${state}-${size.name}.png`) });
   }
+  // The journey goes on at the desktop width.
+  await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
+  await settle?.();
 }
 
 /** WCAG contrast ratio of two CSS colours (rgb/rgba strings as getComputedStyle gives them). */

@@ -6,8 +6,12 @@ export const ALL_TYPES = 'all';
 
 export type SyncState = 'pending' | 'confirmed';
 
-/** CONTRACT §2: an event is confirmed once the server gave it a position. */
-export const syncState = (event: EventEnvelope): SyncState => (event.position === undefined ? 'pending' : 'confirmed');
+/**
+ * CONTRACT §2: an event is confirmed once the server gave it a position. The stream head's mark
+ * (versions 1..confirmedThrough) says so for events read before their confirmation came in.
+ */
+export const syncState = (event: EventEnvelope, confirmedThrough = 0): SyncState =>
+  event.position !== undefined || event.version <= confirmedThrough ? 'confirmed' : 'pending';
 
 /**
  * The tail of an id: UUIDv7s made in the same second share their first characters (they are a

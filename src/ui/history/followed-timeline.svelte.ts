@@ -8,11 +8,13 @@ import { openTimeline, type Timeline } from './timeline.ts';
 
 /** What the panel reads of a Timeline, reactive, and what it adds. */
 export interface FollowedTimeline
-  extends Pick<Timeline, 'cartId' | 'events' | 'length' | 'position' | 'skipped' | 'atPresent' | 'seek' | 'toggleSkip' | 'clearSkips' | 'present' | 'restore'> {
+  extends Pick<Timeline, 'cartId' | 'events' | 'length' | 'rowsRevision' | 'confirmedThrough' | 'position' | 'skipped' | 'atPresent' | 'seek' | 'toggleSkip' | 'clearSkips' | 'present' | 'restore'> {
   /** The cart at the position, skips applied; undefined at version 0 (before it was opened). */
   readonly shown: CartView | undefined;
   /** What the event at the position changed (none at version 0 or when it is skipped). */
   readonly changes: readonly Change[];
+  /** The cart at any version, skips applied (compare two versions). */
+  viewAt: (version: number) => CartView | undefined;
   step: (delta: number) => void;
   /** Stops following the store. */
   close: () => void;
@@ -45,12 +47,13 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
 
   let closed = false;
   const reread = async (work: () => Promise<void>) => {
-    const before = timeline.length;
+    const before = timeline.rowsRevision;
     try {
       await work();
     } finally {
       if (!closed) {
-        if (timeline.length !== before) grown++;
+        // New rows, or rows that changed under a sync (confirmed, rebased): the list re-renders.
+        if (timeline.rowsRevision !== before) grown++;
         changed();
       }
     }
@@ -78,6 +81,12 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
     get length() {
       return readRows(() => timeline.length);
     },
+    get rowsRevision() {
+      return readRows(() => timeline.rowsRevision);
+    },
+    get confirmedThrough() {
+      return readRows(() => timeline.confirmedThrough);
+    },
     get position() {
       return read(() => timeline.position);
     },
@@ -93,6 +102,7 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
     get changes() {
       return changes;
     },
+    viewAt: (version) => read(() => timeline.view(version)),
     seek: act((position: number) => timeline.seek(position)),
     step: act((delta: number) => timeline.seek(timeline.position + delta)),
     toggleSkip: act((version: number) => timeline.toggleSkip(version)),

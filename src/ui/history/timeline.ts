@@ -16,6 +16,10 @@ export interface Timeline {
   /** Every event of the stream, in version order (the panel's rows). */
   readonly events: readonly EventEnvelope[];
   readonly length: number;
+  /** Goes up whenever a row changed: new events, a confirmation, a rebase (a new tail). */
+  readonly rowsRevision: number;
+  /** Versions up to here are confirmed by the server; later ones are pending. */
+  readonly confirmedThrough: number;
   /** How many events are applied in the state shown (the slider's value). */
   readonly position: number;
   readonly skipped: ReadonlySet<number>;
@@ -38,18 +42,47 @@ export interface Timeline {
 type ViewHistory = History<CartView | undefined, EventEnvelope>;
 
 export async function openTimeline(carts: Carts, cartId: string): Promise<Timeline> {
-  const history: ViewHistory = createHistory<CartView | undefined, EventEnvelope>({
+  const options = {
     initialState: () => undefined,
-    evolve: (view, event) => cartViewProjection.evolve(view, event, cartId),
-  });
+    evolve: (view: CartView | undefined, event: EventEnvelope) => cartViewProjection.evolve(view, event, cartId),
+  };
+  let history: ViewHistory = createHistory<CartView | undefined, EventEnvelope>(options);
   const events: EventEnvelope[] = [];
   let position = 0;
+  let rowsRevision = 0;
+  /** Versions 1..confirmedThrough have reached the server (the stream head's mark, CONTRACT §2). */
+  let confirmedThrough = 0;
 
+  // Each time the stream changes: the events after the last one held, that last one too (a sync
+  // rebase replaces the pending tail: then it has another id), and the head's confirmation mark
+  // (a confirmation writes no event). Cheap whatever the stream's length; a rebase, rare,
+  // re-reads from the confirmed part on.
   const readMore = async () => {
-    const more = await carts.store.readStream(cartId, { from: events.length + 1 });
-    const following = position === events.length;
-    events.push(...more);
-    history.append(more);
+    const held = events.length;
+    const [head, fresh] = await Promise.all([
+      carts.store.use((db) => db.streams.get(cartId)),
+      carts.store.readStream(cartId, { from: Math.max(1, held) }),
+    ]);
+    const following = position === held;
+    const mark = Math.min(head?.confirmedThrough ?? 0, head?.version ?? 0);
+    if (mark !== confirmedThrough) rowsRevision++;
+    if (held === 0 || fresh[0]?.id === events[held - 1]!.id) {
+      const more = held === 0 ? fresh : fresh.slice(1);
+      events.push(...more);
+      history.append(more);
+      if (more.length) rowsRevision++;
+    } else {
+      // Rebased: the replay starts again from the events as they now are. Skips past the
+      // confirmed part no longer point at the same events.
+      const settled = Math.min(confirmedThrough, mark);
+      events.splice(settled, held - settled, ...(await carts.store.readStream(cartId, { from: settled + 1 })));
+      const skipped = [...history.skipped].filter((version) => version <= settled);
+      history = createHistory<CartView | undefined, EventEnvelope>(options, events);
+      history.setSkipped(skipped);
+      if (position > events.length) position = events.length;
+      rowsRevision++;
+    }
+    confirmedThrough = mark;
     if (following) position = events.length;
   };
   // One read at a time: two overlapping reads (a change notice arriving while restore reads its
@@ -65,6 +98,12 @@ export async function openTimeline(carts: Carts, cartId: string): Promise<Timeli
     events,
     get length() {
       return events.length;
+    },
+    get rowsRevision() {
+      return rowsRevision;
+    },
+    get confirmedThrough() {
+      return confirmedThrough;
     },
     get position() {
       return position;

@@ -247,3 +247,40 @@ describe('hashWriter', () => {
     }
   });
 });
+
+describe('history rows in words', () => {
+  const money = (cents: number) => `€${(cents / 100).toFixed(2)}`;
+  const at = (version: number, type: string, data: Record<string, unknown>, commandId = `c${version}`) =>
+    ({ id: `e${version}`, streamId: 'cart-x', version, type, schemaVersion: 1, data, meta: { at: '2026-01-01T00:00:00.000Z', deviceId: 'd', commandId } }) as never;
+
+  it('says what each event did, with what came before it', async () => {
+    const { eventWords } = await import('../../../src/ui/history/event-words.ts');
+    const events = [
+      at(1, 'CartOpened', { name: 'My cart' }),
+      at(2, 'ItemAdded', { sku: 's1', name: 'Strawberries', unitPrice: 399, quantity: 1 }),
+      at(3, 'ItemQuantityChanged', { sku: 's1', quantity: 2 }),
+      at(4, 'ItemQuantityChanged', { sku: 's1', quantity: 3 }),
+      at(5, 'CartRenamed', { name: 'Party' }),
+      at(6, 'ItemRemoved', { sku: 's1' }),
+      at(7, 'CartCheckedOut', { total: 2154, itemCount: 6 }),
+    ];
+    expect(events.map((_, i) => eventWords(events, i, money))).toEqual([
+      'Opened “My cart”',
+      '+ Strawberries ×1 · €3.99',
+      'Strawberries 1 → 2',
+      'Strawberries 2 → 3',
+      'Renamed “My cart” → “Party”',
+      '− Strawberries',
+      'Checked out · 6 items · €21.54',
+    ]);
+  });
+
+  it('groups the events of one command; a collapsed group shows its first row only', async () => {
+    const { commandGroup, visibleVersions } = await import('../../../src/ui/history/event-words.ts');
+    const events = [at(1, 'CartOpened', { name: 'A' }), at(2, 'ItemAdded', {}, 'r'), at(3, 'ItemAdded', {}, 'r'), at(4, 'CartRenamed', { name: 'B' }, 'r'), at(5, 'CartCleared', {})];
+    expect(commandGroup(events, 2)).toEqual({ first: 1, size: 3 });
+    expect(commandGroup(events, 4)).toEqual({ first: 4, size: 1 });
+    expect(visibleVersions(events, () => true, new Set(['r']))).toEqual([1, 2, 5]);
+    expect(visibleVersions(events, (e: { type: string }) => e.type === 'ItemAdded', new Set())).toEqual([2, 3]);
+  });
+});
