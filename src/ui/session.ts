@@ -10,7 +10,7 @@ import type { CartState } from '../cart/decider.ts';
 import { cartViewProjection, type CartView } from '../cart/projections.ts';
 import { v7 as uuidv7 } from 'uuid';
 import type { CommandInput, CommandResult } from '../es/command.ts';
-import { DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
+import { ConnectionLostError, DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
 import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
 
@@ -52,6 +52,11 @@ export interface SessionState {
    * nothing works until it reloads, so this is not a refusal that the next command clears.
    */
   upgraded: string;
+  /**
+   * Set when the browser dropped the database connection twice in a row (the store's
+   * onConnectionLost): the page offers a reload. A later command that works clears it.
+   */
+  connectionLost?: string | undefined;
   /**
    * The current cart's view as this page's last command wrote it, shown until the live query has
    * read it back (see shown-cart.ts): the DOM follows a click without that extra read.
@@ -141,6 +146,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     state.errorAt = undefined;
   };
   const stopUpgraded = carts.store.onUpgraded((error) => (state.upgraded = error.message));
+  const stopLost = carts.store.onConnectionLost((error) => (state.connectionLost = error.message));
 
   // One command at a time from this page: a command's input (the cart, a line's quantity) is
   // read when its turn comes, after everything clicked before it has been written. Switching
@@ -151,10 +157,12 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       try {
         await work();
         clearError();
+        state.connectionLost = undefined;
         state.notice = options.notice;
         return true;
       } catch (error) {
         if (error instanceof DatabaseUpgradedError) state.upgraded = error.message;
+        else if (error instanceof ConnectionLostError) state.connectionLost = error.message;
         else showError(reasonOf(error), options.at);
         return false;
       }
@@ -259,6 +267,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     close() {
       clearTimeout(errorTimer);
       stopUpgraded();
+      stopLost();
       carts.close();
     },
   };

@@ -355,3 +355,25 @@ describe('refusals and offers on the page', () => {
     expect(new Set((await session.carts.store.readStream(again)).map((e) => e.meta.commandId)).size).toBe(1);
   });
 });
+
+describe('a dropped database connection', () => {
+  it('twice in a row: the session says so (not as a refusal), and a command that works again clears it', async () => {
+    const session = await open();
+    await session.run({ type: 'AddItem', data: { sku: first.sku, quantity: 1 } });
+    // As WebKit does to background tabs: the next two readwrite transactions find the connection closed.
+    const db = session.carts.store.db;
+    const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    let drops = 2;
+    (db as { transaction: unknown }).transaction = async (...args: unknown[]) => {
+      if (args[0] !== 'rw' || drops === 0) return transaction(...args);
+      drops--;
+      db.backendDB().close();
+      throw Object.assign(new Error('Connection to Indexed Database server lost. Refresh the page to try again'), { name: 'UnknownError' });
+    };
+    expect(await session.run({ type: 'AddItem', data: { sku: second.sku, quantity: 1 } })).toBe(false);
+    expect(session.state.connectionLost).toMatch(/Reload/);
+    expect(session.state.error).toBe('');
+    expect(await session.run({ type: 'AddItem', data: { sku: second.sku, quantity: 1 } })).toBe(true);
+    expect(session.state.connectionLost).toBeUndefined();
+  });
+});
