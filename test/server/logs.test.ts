@@ -92,7 +92,7 @@ for (const kind of storageKinds) {
           await other.close();
           await otherStorage.close();
         }
-      });
+      }, 30_000);
     });
   });
 }

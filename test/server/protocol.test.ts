@@ -519,7 +519,7 @@ for (const kind of storageKinds) {
         // Four: the most uploads one user may have in flight.
         const pushers = await Promise.all(Array.from({ length: 4 }, () => clientFor(app, userId)));
         await expectRaceSeenInOrder(pushers, await clientFor(app, userId));
-      });
+      }, 30_000);
     });
 
     describe('two server processes on one database', () => {
@@ -555,7 +555,7 @@ for (const kind of storageKinds) {
           const userId = newUser();
           const pushers = await Promise.all([app, other, app, other, app, other].map((instance) => clientFor(instance, userId)));
           await expectRaceSeenInOrder(pushers, await clientFor(other, userId));
-        }));
+        }), 30_000);
     });
 
     describe('deleting a user', () => {
