@@ -47,8 +47,7 @@ async function start(config: ServerConfig): Promise<void> {
     console.log('cartlog: building the app (dist/ is missing or older than its sources)…');
     await buildApp();
   }
-  const host = process.env.HOST || '127.0.0.1';
-  const port = Number(process.env.PORT || 8787);
+  const { host, port } = config;
   const app = createApp({ staticDir: dist, storage, secret });
   let server: Awaited<ReturnType<typeof serveUntilSignal>>;
   try {

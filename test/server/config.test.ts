@@ -16,6 +16,8 @@ describe('readConfig', () => {
     expect(readConfig({})).toEqual({
       dataDir: join(process.cwd(), 'data'),
       databaseUrl: undefined,
+      host: '127.0.0.1',
+      port: 8787,
       rateLimit: 100,
       eventRateLimit: 10_000,
       userQuota: 1_000_000,
@@ -40,6 +42,9 @@ describe('readConfig', () => {
       ['USER_QUOTA', '0'],
       ['USER_QUOTA', '1.5'],
       ['USER_QUOTA', '1e400'],
+      ['PORT', '65536'],
+      ['PORT', '80.5'],
+      ['PORT', 'http'],
     ];
     for (const [name, value] of cases) expect(() => readConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(`^${name} must be`));
   });
