@@ -4,10 +4,11 @@
 // others edit the tree) — with node_modules linked to the project's. cli.ts serves `<its root>/dist`
 // and rebuilds it when a source is newer, so the snapshot holds its own dist/: the project's
 // dist/ is never touched, and an edit during a run changes nothing under test. One build per
-// source state, shared by the suite's files (each runs in a process of its own).
+// source state, shared by the suite's files (each runs in a process of its own) and pinned for
+// the whole run.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +28,14 @@ export function appRoot(): Promise<string> {
 
 async function prepare(revision: string | undefined): Promise<string> {
   prune();
+  // The suite's files run in worker processes of one vitest process: the first file picks the
+  // snapshot and pins it for the others, so a commit or an edit during the run changes nothing.
+  const pin = join(tmpdir(), `cartlog-chaos-run-${runId()}`);
+  const pinned = existsSync(pin) ? readFileSync(pin, 'utf8') : '';
+  if (pinned && existsSync(join(pinned, 'dist', 'index.html'))) return pinned;
   const commit = revision ? git('rev-parse', `${revision}^{commit}`).trim() : undefined;
   const root = join(tmpdir(), `cartlog-chaos-app-${commit ? commit.slice(0, 16) : worktreeKey()}`);
+  writeFileSync(pin, root);
   if (existsSync(join(root, 'dist', 'index.html'))) return root;
   const staging = `${root}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
@@ -51,11 +58,22 @@ async function prepare(revision: string | undefined): Promise<string> {
   return root;
 }
 
-/** Snapshots of earlier source states, left by earlier runs, older than a day. */
+/** The vitest process (the workers' parent) and when it started: a pid alone may be reused. */
+function runId(): string {
+  try {
+    // /proc/<pid>/stat: the start time is field 22, counted after the parenthesised command name.
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    return `${process.ppid}-${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch {
+    return String(process.ppid);
+  }
+}
+
+/** Snapshots of earlier source states and pins of earlier runs, older than a day. */
 function prune(): void {
   const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
   for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith('cartlog-chaos-app-')) continue;
+    if (!name.startsWith('cartlog-chaos-app-') && !name.startsWith('cartlog-chaos-run-')) continue;
     const path = join(tmpdir(), name);
     try {
       if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
