@@ -1,60 +1,18 @@
 // The core user journeys, written once and run in every engine (one file per engine calls
-// `journeys(name)`). Each journey starts from fresh profiles; after each, every tab it opened is
-// asked for uncaught errors (global-setup.ts records them), and there must be none.
+// `journeys(name)`). Fresh profiles per journey, and no uncaught page error after any (use-engine.ts).
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineName } from './binaries.ts';
 import { add, appReady, byTestId, cartId, cartShown, connect, controllingWorker, expectLines, inLine, products, seek, showCart, slider, synced } from './cart.ts';
-import { engineGaps, launchEngine, type EngineDriver, type Profile, type Tab } from './driver/index.ts';
-import { pageErrors } from './page-errors.ts';
-import { startServer, type JourneyServer } from './server.ts';
+import type { Tab } from './driver/index.ts';
+import { startServer } from './server.ts';
+import { useEngine } from './use-engine.ts';
 
 export function journeys(engine: EngineName): void {
-  const app = inject('journeyApp');
-  let driver: EngineDriver;
-  let server: JourneyServer;
-  const opened: { profile: Profile; tabs: Tab[]; closed: boolean }[] = [];
-
-  beforeAll(async () => {
-    driver = await launchEngine(engine);
-    server = await startServer(app);
-  });
-  afterAll(async () => {
-    await driver?.close();
-    await server?.dispose();
-  });
-  afterEach(async () => {
-    const errors: string[] = [];
-    for (const entry of opened.splice(0)) {
-      if (entry.closed) continue;
-      for (const tab of entry.tabs) errors.push(...(await pageErrors(tab).catch(() => [])));
-      await entry.profile.close();
-    }
-    expect(errors, 'uncaught errors in the page').toEqual([]);
-  });
-
-  /** A fresh profile (one user's storage) whose tabs are checked for errors after the journey. */
-  async function user(make: () => Promise<Profile> = () => driver.profile()) {
-    const entry = { profile: await make(), tabs: [] as Tab[], closed: false };
-    opened.push(entry);
-    return {
-      async open(origin = server.origin): Promise<Tab> {
-        const tab = await entry.profile.open(`${origin}/`);
-        entry.tabs.push(tab);
-        await appReady(tab);
-        return tab;
-      },
-      /** Closes the browser of this profile, after checking its tabs. */
-      async close() {
-        for (const tab of entry.tabs) expect(await pageErrors(tab), 'uncaught errors in the page').toEqual([]);
-        entry.closed = true;
-        await entry.profile.close();
-      },
-    };
-  }
+  const { app, user, driver, gaps } = useEngine(engine);
 
   const total = async (tab: Tab) => Number((await cartShown(tab)).cents);
 
@@ -202,21 +160,21 @@ export function journeys(engine: EngineName): void {
       }
     });
 
-    const gap = engineGaps[engine].persistentProfile;
+    const gap = gaps.persistentProfile;
     const restart = 'keeps the cart over a browser restart';
     if (gap) it.skip(`${restart} — skipped in ${engine}: ${gap}`, () => {});
     else
       it(restart, async () => {
         const dir = mkdtempSync(join(tmpdir(), `cartlog-journey-${engine}-profile-`));
         try {
-          const before = await user(() => driver.persistentProfile!(dir));
+          const before = await user(() => driver().persistentProfile!(dir));
           const tab = await before.open();
           const [a] = await products(tab, [7]);
           await add(tab, a!.sku);
           await expectLines(tab, { [a!.sku]: 1 });
           await before.close();
 
-          const after = await (await user(() => driver.persistentProfile!(dir))).open();
+          const after = await (await user(() => driver().persistentProfile!(dir))).open();
           await expectLines(after, { [a!.sku]: 1 });
         } finally {
           await removeProfile(dir);
