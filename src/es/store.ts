@@ -30,6 +30,11 @@ export interface BulkOptions {
    * validator) — the export-file reader does, before anything is written — so they are not run twice.
    */
   validated?: boolean;
+  /**
+   * Writes that must commit with these events, in their transaction (sync: the pull cursor past
+   * them — one commit per page instead of two, and no window where one is on disk without the other).
+   */
+  alongside?: (tables: Tables) => Promise<unknown>;
 }
 
 const CATCH_UP_DELAY_MS = 100;
@@ -275,7 +280,13 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     bulkInFlight++;
     try {
       if (!bulk.validated) validate(events, options.validateData);
-      const result = await guarded(() => inTransaction(db, 'rw', writeTables, (t) => appendBulkIn(t, appendConfig, events)));
+      const result = await guarded(() =>
+        inTransaction(db, 'rw', writeTables, async (t) => {
+          const result = await appendBulkIn(t, appendConfig, events);
+          await bulk.alongside?.(t);
+          return result;
+        }),
+      );
       changes.publish(result.streamIds);
       return { appended: result.appended, skipped: result.skipped };
     } finally {

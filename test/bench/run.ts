@@ -25,6 +25,7 @@ import { uiScenarios as appScenarios, type UiEnv } from './ui/index.ts';
 import { serverPushScenario } from './server-push.ts';
 import { syncScenario } from './sync.ts';
 import { syncConvergeScenario } from './sync-converge.ts';
+import { firstSyncScenario } from './first-sync.ts';
 import type { UiScenario } from './ui/context.ts';
 
 const SCENARIO_TIMEOUT_MS = 5 * 60_000;
@@ -69,6 +70,8 @@ const expectations: Record<string, Expectation> = {
   'sync.push.postgres': { better: 'higher' },
   'sync.pull.postgres': { better: 'higher' },
   'sync.converge.1k': { better: 'lower' },
+  'sync.firstSync.100k': { better: 'lower', target: 'ratio ≤ 2', met: (r) => r.ratio! <= 2 },
+  'sync.firstSync.100k.longestStall': { better: 'lower', target: '≤ 50 ms', met: (r) => r.value <= 50 },
   'server.push.sqlite.1user': { better: 'higher' },
   'server.push.sqlite.8users': { better: 'higher' },
   'server.push.postgres.1user': { better: 'higher' },
@@ -78,7 +81,7 @@ const expectations: Record<string, Expectation> = {
 };
 
 /** Scenarios driven from Node in fresh profiles: the ui-* ones on the app, and sync-converge (two devices, real server). */
-const uiScenarios: Record<string, UiScenario> = { ...appScenarios, 'sync-converge': syncConvergeScenario };
+const uiScenarios: Record<string, UiScenario> = { ...appScenarios, 'sync-converge': syncConvergeScenario, 'sync-first': firstSyncScenario };
 
 /** Scenarios that run in Node alone (no browser): the sync server's throughput. */
 const nodeScenarios: Record<string, () => Promise<{ results: BenchResult[]; notes: string[] }>> = {

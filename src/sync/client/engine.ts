@@ -50,7 +50,7 @@ export interface SyncEngineOptions {
   connectivity?: Connectivity;
   /** How long a pull waits for news while idle; default 25 s. */
   longPollSeconds?: number;
-  /** Events per pull request (tests: many pages from few events); default 500. */
+  /** Events per pull request (tests: many pages from few events); default PULL_LIMIT (1000). */
   pullLimit?: number;
   backoff?: { minMs: number; maxMs: number };
   random?: () => number;

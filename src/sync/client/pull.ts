@@ -9,13 +9,15 @@
 // under another id means the server lacks what this device holds, and the device heals: with a
 // stored marker, it pulls the log from 0 with every event of the account pending again, so its
 // events match by id and take the log's positions, and what the log lacks is pushed as it is.
+import type { Tables } from '../../es/db.ts';
 import { ConcurrencyError } from '../../es/errors.ts';
 import type { ConfirmedEvent } from '../protocol.ts';
 import { settleStream, type SyncTarget } from './rebase.ts';
-import { finishHealing, readCursor, readHealing, startHealing, writeCursor, writeHealing, type Cursor, type Healing, type Upstream } from './rows.ts';
+import { finishHealing, putCursor, readCursor, readHealing, startHealing, writeCursor, writeHealing, type Cursor, type Healing, type Upstream } from './rows.ts';
 import { SyncRequestError, type SyncServer } from './server.ts';
 
-export const PULL_LIMIT = 500;
+// The protocol's largest page: half the requests and commits of 500 for a first sync.
+export const PULL_LIMIT = 1000;
 /** A server whose log changes again and again while the device heals onto it: give up for this pass. */
 const HEALS_PER_PASS = 3;
 
@@ -122,40 +124,65 @@ async function pullFrom(
     const settled = !first ? { after, check } : index > 0 ? { after: events[index - 1]!.position, check: events[index - 1]!.id } : index === 0 ? before : undefined;
     if (settled) await writeHealing(store, upstream, { after: settled.after, ...(log ? { log } : {}), ...(settled.check && settled.after > 0 ? { check: settled.check } : {}) });
   }
-  for (let first = true; ; first = false) {
-    let page;
-    try {
-      page = await server.pull({ after, limit, wait: first ? wait : 0, ...(check && after > 0 ? { check } : {}) }, signal);
-    } catch (error) {
-      if (error instanceof SyncRequestError && error.kind === 'cursor_mismatch') throw new LogParted(error.details.log, 'it holds other events than this device at its position');
-      throw error;
+  // Pipelined: the next page is asked for as soon as this one has passed its checks, so the
+  // network and the server work while this page is validated and written. Its cursor comes
+  // from this page alone; what this page does to the store never changes what to ask next. A
+  // failure here abandons the request in flight (its answer is never applied).
+  const ahead = linkedAbort(signal);
+  const ask = (query: { after: number; check: string | undefined; wait: number }) => {
+    const asked = server
+      .pull({ after: query.after, limit, wait: query.wait, ...(query.check && query.after > 0 ? { check: query.check } : {}) }, ahead.signal)
+      .catch((error: unknown) => {
+        if (error instanceof SyncRequestError && error.kind === 'cursor_mismatch') throw new LogParted(error.details.log, 'it holds other events than this device at its position');
+        throw error;
+      });
+    asked.catch(() => {}); // awaited below, unless this pass fails first
+    return asked;
+  };
+  try {
+    let next = ask({ after, check, wait });
+    for (;;) {
+      const page = await next;
+      if (!Array.isArray(page.events) || page.events.some((e, i) => !(e.position > (i ? page.events[i - 1]!.position : after))))
+        throw new SyncRequestError('server', 'The sync server answered a pull with events out of order.');
+      // Positions belong to one log: another one has not got what this device holds. A device
+      // that holds no log yet (it synced before logs, or never) adopts the first that fits: its
+      // `check` passed, or there was nothing to check.
+      if (log !== undefined && page.log !== log) throw new LogParted(page.log, 'it is another log than this device synced with');
+      log = page.log;
+      // It counts lower than what was already seen here: it lost events.
+      if (page.head < after) throw new LogParted(page.log, 'its log ends before what this device holds');
+      const last = page.events[page.events.length - 1];
+      if (page.more) next = ask({ after: last?.position ?? after, check: last?.id ?? check, wait: 0 });
+      if (last) {
+        const before = { after, check };
+        // The cursor past this page commits in the page's own transaction, when nothing is held.
+        const past = healing ? undefined : putCursor(upstream, { after: last.position, log: page.log, check: last.id });
+        const moved = await apply(target, page.events, held, healing ? undefined : page.log, past);
+        received += page.events.length;
+        after = last.position;
+        check = last.id;
+        if (held.size === 0 && !healing && !moved) await writeCursor(store, upstream, cursor());
+        if (healing) await settleAsPagesArrive(page.events, page.more, before);
+      }
+      if (!page.more) break;
     }
-    if (!Array.isArray(page.events) || page.events.some((e, i) => !(e.position > (i ? page.events[i - 1]!.position : after))))
-      throw new SyncRequestError('server', 'The sync server answered a pull with events out of order.');
-    // Positions belong to one log: another one has not got what this device holds. A device
-    // that holds no log yet (it synced before logs, or never) adopts the first that fits: its
-    // `check` passed, or there was nothing to check.
-    if (log !== undefined && page.log !== log) throw new LogParted(page.log, 'it is another log than this device synced with');
-    log = page.log;
-    // It counts lower than what was already seen here: it lost events.
-    if (page.head < after) throw new LogParted(page.log, 'its log ends before what this device holds');
-    if (page.events.length) {
-      const before = { after, check };
-      await apply(target, page.events, held, healing ? undefined : page.log);
-      received += page.events.length;
-      after = page.events[page.events.length - 1]!.position;
-      check = page.events[page.events.length - 1]!.id;
-      if (held.size === 0 && !healing) await writeCursor(store, upstream, cursor());
-      if (healing) await settleAsPagesArrive(page.events, page.more, before);
-    }
-    if (!page.more) break;
+  } finally {
+    ahead.abort();
   }
   for (const [streamId, events] of held) await settleStream(target, streamId, events, now);
   if (!healing && (held.size || log !== from.log)) await writeCursor(store, upstream, cursor());
   return { received, cursor: cursor() };
 }
 
-async function apply(target: SyncTarget, events: readonly ConfirmedEvent[], held: Map<string, ConfirmedEvent[]>, log: string | undefined): Promise<void> {
+/** Returns true when `alongside` (the cursor's move) committed with the events. */
+async function apply(
+  target: SyncTarget,
+  events: readonly ConfirmedEvent[],
+  held: Map<string, ConfirmedEvent[]>,
+  log: string | undefined,
+  alongside: ((tables: Tables) => Promise<unknown>) | undefined,
+): Promise<boolean> {
   const { store } = target;
   const streamIds = [...new Set(events.map((e) => e.streamId))];
   const heads = await store.use((db) => db.streams.bulkGet(streamIds));
@@ -165,13 +192,17 @@ async function apply(target: SyncTarget, events: readonly ConfirmedEvent[], held
   });
   const free = events.filter((e) => !held.has(e.streamId));
   for (const e of events) held.get(e.streamId)?.push(e);
-  if (free.length === 0) return;
+  if (free.length === 0) return false;
+  // The cursor may pass this page only when no stream of it is held for settling.
+  const moveCursor = held.size === 0 ? alongside : undefined;
   try {
-    await store.appendBulk(free);
+    await store.appendBulk(free, moveCursor ? { alongside: moveCursor } : {});
+    return moveCursor !== undefined;
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;
     // A command went into one of these streams since their heads were read: settle them one by one.
     for (const e of free) (held.get(e.streamId) ?? held.set(e.streamId, []).get(e.streamId)!).push(e);
+    return false;
   }
 }
 
@@ -188,4 +219,19 @@ async function checkHeld(target: SyncTarget, events: readonly ConfirmedEvent[], 
     if (pulled.some((e) => byVersion.get(e.version)?.id !== e.id || byVersion.get(e.version)?.position !== e.position))
       throw new LogParted(log, 'it holds other events than this device at their positions');
   }
+}
+
+/** A controller that aborts with `parent` too (AbortSignal.any is newer than Safari 15.4). */
+function linkedAbort(parent: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) onAbort();
+  parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    abort() {
+      parent?.removeEventListener('abort', onAbort);
+      controller.abort();
+    },
+  };
 }

@@ -3,7 +3,7 @@
 // is under way, and rejected changes. In the database, not localStorage, because each describes
 // this database's log and must live and die with it: a cursor that outlived its log would skip
 // every event before it.
-import type { CommandRecord } from '../../es/db.ts';
+import type { CommandRecord, Tables } from '../../es/db.ts';
 import type { EventStore, StoreTransaction } from '../../es/store.ts';
 
 const CURSOR = 'sync:cursor';
@@ -70,6 +70,9 @@ export async function readCursor(store: EventStore, upstream: Upstream): Promise
 }
 
 const cursorRow = (upstream: Upstream, cursor: Cursor) => ({ projection: CURSOR, key: '', value: { ...upstream, ...cursor } satisfies CursorRow });
+
+/** The cursor's write, to run inside another transaction (the pulled page's own). */
+export const putCursor = (upstream: Upstream, cursor: Cursor) => (tables: Pick<Tables, 'readModels'>) => tables.readModels.put(cursorRow(upstream, cursor));
 
 export async function writeCursor(store: EventStore, upstream: Upstream, cursor: Cursor): Promise<void> {
   await store.use((db) => db.readModels.put(cursorRow(upstream, cursor)));

@@ -5,6 +5,9 @@ import type { EventEnvelope } from '../../../src/es/envelope.ts';
 import type { Projection } from '../../../src/es/projection.ts';
 import { done, openRaw, request } from './idb.ts';
 
+/** The store commits every write 'strict' (CONTRACT §5): so do the baselines it is compared with. */
+const STRICT: IDBTransactionOptions = { durability: 'strict' };
+
 /** Contiguous runs of one stream, cut every PAGE_SIZE events: the records src/es writes in bulk. */
 export function packPages(events: readonly EventEnvelope[]): EventPage[] {
   const pages: EventPage[] = [];
@@ -25,7 +28,7 @@ export function packPages(events: readonly EventEnvelope[]): EventPage[] {
 
 /** One transaction, one record per PAGE_SIZE events, into the `pages` store of cartlogLayout. */
 export async function writePacked(db: IDBDatabase, events: readonly EventEnvelope[]): Promise<void> {
-  const tx = db.transaction('pages', 'readwrite');
+  const tx = db.transaction('pages', 'readwrite', STRICT);
   const complete = done(tx);
   const pages = tx.objectStore('pages');
   for (const record of packPages(events)) pages.add(record);
@@ -49,7 +52,7 @@ export function foldRows(projections: readonly Projection<any>[], events: readon
  * `folded`, when given, are the rows folded already (to leave the fold out of a timing).
  */
 export async function writePackedWithViews(db: IDBDatabase, events: readonly EventEnvelope[], projections: readonly Projection<any>[], folded?: Map<string, unknown>): Promise<void> {
-  const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite');
+  const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite', STRICT);
   const complete = done(tx);
   const [streams, readModels] = [tx.objectStore('streams'), tx.objectStore('readModels')];
   const lastVersions = new Map(events.map((e) => [e.streamId, e.version]));
@@ -72,7 +75,7 @@ export async function writePackedWithViews(db: IDBDatabase, events: readonly Eve
 
 /** One transaction, one record per event, into the `events` store of unpackedLayout. */
 export async function writeUnpacked(db: IDBDatabase, events: readonly EventEnvelope[]): Promise<void> {
-  const tx = db.transaction('events', 'readwrite');
+  const tx = db.transaction('events', 'readwrite', STRICT);
   const complete = done(tx);
   const store = tx.objectStore('events');
   for (const event of events) store.add(event);

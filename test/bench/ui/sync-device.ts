@@ -4,6 +4,10 @@
 import { openCarts, type Carts } from '../../../src/cart/carts.ts';
 import type { CartView } from '../../../src/cart/projections.ts';
 import { createSyncEngine, type SyncEngine, type SyncStatus } from '../../../src/sync/client/index.ts';
+import { PULL_LIMIT } from '../../../src/sync/client/pull.ts';
+import type { EventEnvelope } from '../../../src/es/envelope.ts';
+import { cartlogLayout, deleteRaw, openRaw } from '../raw/idb.ts';
+import { writePacked } from '../raw/log.ts';
 
 export interface SyncDeviceApi {
   /** Opens `bench-sync-<device>` and an engine on `url` (syncNow only: never started, no leader election). */
@@ -14,6 +18,16 @@ export interface SyncDeviceApi {
   offline: (cartId: string, n: number, skus: string[]) => Promise<number>;
   sync: () => Promise<SyncStatus>;
   view: (cartId: string) => Promise<CartView | undefined>;
+  /**
+   * The first-sync baseline: a plain client pulling the whole log over HTTP, `limit` events a
+   * request, pipelined (the next request is in flight while this page is written), each page one
+   * raw packed write (strict) into a fresh database of the store's layout. Returns events and ms.
+   */
+  rawPull: (url: string, token: string, limit?: number) => Promise<{ events: number; ms: number }>;
+  /** Starts counting how long the main thread goes without running a 4 ms timer. */
+  watchMainThread: () => void;
+  /** The longest stall (ms) since watchMainThread, and the count of stalls over 50 ms. */
+  mainThread: () => { longestMs: number; over50: number };
   /** Stops the engine, closes and deletes the database. */
   close: () => Promise<void>;
 }
@@ -21,6 +35,7 @@ export interface SyncDeviceApi {
 let carts: Carts | undefined;
 let engine: SyncEngine | undefined;
 let database = '';
+const watch: { timer?: ReturnType<typeof setInterval>; longestMs: number; over50: number } = { longestMs: 0, over50: 0 };
 
 const opened = () => {
   if (!carts || !engine) throw new Error('syncDevice: open() first');
@@ -52,6 +67,50 @@ const api: SyncDeviceApi = {
     return events;
   },
   sync: () => opened().engine.syncNow(),
+  async rawPull(url, token, limit = PULL_LIMIT) {
+    const name = `bench-raw-pull-${crypto.randomUUID()}`;
+    const db = await openRaw(name, cartlogLayout);
+    const headers = { authorization: `Bearer ${token}` };
+    const page = async (after: number) => {
+      const response = await fetch(`${url}/v1/pull?after=${after}&limit=${limit}`, { headers });
+      if (!response.ok) throw new Error(`raw pull answered ${response.status}`);
+      return (await response.json()) as { events: (EventEnvelope & { position: number })[]; more: boolean };
+    };
+    try {
+      const start = performance.now();
+      let events = 0;
+      let next = page(0);
+      for (;;) {
+        const current = await next;
+        const last = current.events[current.events.length - 1];
+        if (current.more && last) next = page(last.position);
+        await writePacked(db, current.events);
+        events += current.events.length;
+        if (!current.more || !last) break;
+      }
+      return { events, ms: performance.now() - start };
+    } finally {
+      db.close();
+      await deleteRaw(name);
+    }
+  },
+  watchMainThread() {
+    clearInterval(watch.timer);
+    watch.longestMs = 0;
+    watch.over50 = 0;
+    let last = performance.now();
+    watch.timer = setInterval(() => {
+      const now = performance.now();
+      const gap = now - last;
+      last = now;
+      watch.longestMs = Math.max(watch.longestMs, gap);
+      if (gap > 50) watch.over50++;
+    }, 4);
+  },
+  mainThread: () => {
+    clearInterval(watch.timer);
+    return { longestMs: watch.longestMs, over50: watch.over50 };
+  },
   view: (cartId) => opened().carts.view(cartId),
   async close() {
     await engine?.stop();
