@@ -7,12 +7,14 @@ import { durabilityScenario } from './scenarios/durability.ts';
 import { rebuildScenario } from './scenarios/rebuild.ts';
 import { timeTravelScenario } from './scenarios/time-travel.ts';
 import { importScenario } from './scenarios/import.ts';
+import { vsDexieScenario } from './scenarios/vs-dexie.ts';
 import { diagnoseBulk } from './diagnose/bulk.ts';
 import { diagnoseRebuild } from './diagnose/rebuild.ts';
 import { diagnoseCommand, diagnoseExecute, diagnoseSameWork } from './diagnose/command.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   command: commandScenario,
+  'command-vs-dexie': vsDexieScenario,
   durability: durabilityScenario,
   bulk: bulkScenario,
   boot: bootScenario,

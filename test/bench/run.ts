@@ -40,6 +40,8 @@ const expectations: Record<string, Expectation> = {
   'command.addItem.p50': { better: 'lower', target: 'ratio ≤ 1.5', met: (r) => r.ratio! <= 1.5 },
   'command.addItem.p95': { better: 'lower' },
   'command.addItem.p50.vsFloor': { better: 'lower' },
+  'command.addItem.vsNaiveDexie': { better: 'lower', target: 'ratio ≤ 1.0', met: (r) => r.ratio! <= 1 },
+  'command.addItem.vsNaiveDexie.p95': { better: 'lower' },
   'command.addItem.strict.p50': { better: 'lower' },
   'command.addItem.relaxed.p50': { better: 'lower' },
   'command.addItem.strictVsRelaxed.p50': { better: 'lower' },
