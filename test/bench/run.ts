@@ -59,6 +59,8 @@ const expectations: Record<string, Expectation> = {
   'ui.firstRender.100': { better: 'lower' },
   'ui.firstRender.100k': { better: 'lower' },
   'ui.firstRender.ratio': { better: 'lower', target: '≤ 1.5', met: (r) => r.value <= 1.5 },
+  'ui.switchCart.1000.p50': { better: 'lower', target: '≤ 30 ms', met: (r) => r.value <= 30 },
+  'ui.switchCart.1000.p95': { better: 'lower' },
   'ui.tabToTab.p50': { better: 'lower' },
   'ui.tabToTab.p95': { better: 'lower', target: '< 100 ms', met: (r) => r.value < 100 },
   'ui.firstLoadJs': { better: 'lower', target: '≤ 80 KB gzipped', met: (r) => r.value <= 80 },

@@ -5,6 +5,7 @@ import type { UiScenario } from './context.ts';
 import { firstLoadScenario } from './first-load.ts';
 import { firstRenderScenario } from './first-render.ts';
 import { historyJumpScenario } from './history-jump.ts';
+import { switchCartScenario } from './switch-cart.ts';
 import { tabToTabScenario } from './tabs.ts';
 
 export const uiScenarios: Record<string, UiScenario> = {
@@ -13,6 +14,7 @@ export const uiScenarios: Record<string, UiScenario> = {
   'ui-tabs': tabToTabScenario,
   'ui-load': firstLoadScenario,
   'ui-history-jump': historyJumpScenario,
+  'ui-switch-cart': switchCartScenario,
 };
 
 export type { UiEnv } from './context.ts';
