@@ -65,6 +65,7 @@ const expectations: Record<string, Expectation> = {
   'ui.tabToTab.p95': { better: 'lower', target: '< 100 ms', met: (r) => r.value < 100 },
   'ui.firstLoadJs': { better: 'lower', target: '≤ 80 KB gzipped', met: (r) => r.value <= 80 },
   'history.open100k': { better: 'lower', target: '≤ 500 ms', met: (r) => r.value <= 500 },
+  'history.firstRows100k': { better: 'lower', target: '≤ 100 ms', met: (r) => r.value <= 100 },
   'history.jump.p95': { better: 'lower', target: '≤ 16 ms', met: (r) => r.value <= 16 },
   'history.jump.engine.p95': { better: 'lower' },
   'history.step.p95': { better: 'lower', target: '≤ 2 ms', met: (r) => r.value <= 2 },
