@@ -12,6 +12,12 @@ export interface HistoryOptions<State, Event> {
   /** Must be pure: checkpoints share states, so an evolve that mutates corrupts them. */
   evolve: (state: State, event: Event) => State;
   interval?: number;
+  /**
+   * The state after all `initialEvents`, when it is known already (the stream's persisted read
+   * model, consistent with its events): showing the present then folds nothing, and the fold of
+   * the past happens only when the viewer moves there. Used while no event is skipped.
+   */
+  present?: State;
 }
 
 export interface History<State, Event> {
@@ -39,6 +45,7 @@ export function createHistory<State, Event = DomainEvent>(
   // checkpoints[i] = state after i * interval events; valid while i * interval < firstDirty.
   const checkpoints: State[] = [options.initialState()];
   let skipped = new Set<number>();
+  const known = 'present' in options ? { version: initialEvents.length, state: options.present as State } : undefined;
 
   const step = (state: State, version: number): State =>
     skipped.has(version) ? state : options.evolve(state, events[version - 1]!);
@@ -56,6 +63,7 @@ export function createHistory<State, Event = DomainEvent>(
 
   function stateAt(version: number): State {
     const target = Math.max(0, Math.min(Math.trunc(version), events.length));
+    if (known && target === known.version && skipped.size === 0) return known.state;
     const index = checkpointBelow(target);
     let state = checkpoints[index] as State;
     for (let v = index * interval + 1; v <= target; v++) state = step(state, v);

@@ -66,3 +66,29 @@ describe('history engine', () => {
     expect(calls).toBeLessThanOrEqual(256);
   });
 });
+
+describe('history engine with the present known', () => {
+  it('shows the present without folding, and every other version, skips too, as the plain fold', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 80 }),
+        fc.array(fc.integer({ min: 1, max: 80 }), { maxLength: 4 }),
+        fc.array(fc.integer({ min: 0, max: 90 }), { minLength: 1, maxLength: 10 }),
+        (events, skips, jumps) => {
+          let evolved = 0;
+          const counted = { initialState: tally.initialState, evolve: (s: Tally, n: number) => (evolved++, tally.evolve(s, n)) };
+          const present = foldWithout(events, events.length, new Set());
+          const history = createHistory({ ...counted, interval: 8, present }, events);
+          expect(history.stateAt(events.length)).toBe(present);
+          expect(evolved).toBe(0);
+          for (const v of jumps) expect(history.stateAt(v)).toEqual(foldWithout(events, v, new Set()));
+          history.setSkipped(skips);
+          for (const v of [...jumps, events.length]) expect(history.stateAt(v)).toEqual(foldWithout(events, v, new Set(skips)));
+          // New events past the known present are folded as usual.
+          history.append([7]);
+          expect(history.stateAt(events.length + 1)).toEqual(foldWithout([...events, 7], events.length + 1, new Set(skips)));
+        },
+      ),
+    );
+  });
+});
