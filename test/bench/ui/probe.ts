@@ -8,7 +8,12 @@ import { floorAppend, seedRawCart } from '../raw/command.ts';
 import { cartlogLayout, openRaw, request } from '../raw/idb.ts';
 
 const COUNT = '[data-testid="cart-count"]';
-const lineQty = (sku: string) => document.querySelector(`[data-testid="cart-line"][data-sku="${CSS.escape(sku)}"] [data-testid="line-qty"]`);
+const lineQtyEl = (sku: string) => document.querySelector(`[data-testid="cart-line"][data-sku="${CSS.escape(sku)}"] [data-testid="line-qty"]`);
+/** line-qty is an input (CONTRACT §6: automation reads its value); its text, where it is not one. */
+const lineQty = (sku: string) => {
+  const el = lineQtyEl(sku);
+  return el && { textContent: el instanceof HTMLInputElement ? el.value : el.textContent };
+};
 /** The number a count shows, whatever the locale's grouping. */
 const digits = (text: string | null | undefined) => (text ?? '').replace(/\D/g, '');
 const now = () => performance.now();
