@@ -6,6 +6,9 @@ const CONTROLS = 'input:not([disabled]):not([type="hidden"]), button:not([disabl
 
 export function focusNeighbour(from: Element): void {
   if (from instanceof HTMLElement && !(from as HTMLButtonElement).disabled && from.isConnected) return;
+  // Something else already took the focus on purpose (checkout's order summary, a dialog).
+  const now = document.activeElement;
+  if (now && now !== from && now !== document.body) return;
   const scope = from.closest('[data-focus-scope]');
   const near = scope ? [...scope.querySelectorAll<HTMLElement>(CONTROLS)].find((control) => control !== from) : undefined;
   const target = near ?? from.closest<HTMLElement>('[tabindex="-1"]') ?? document.getElementById('cart');
