@@ -59,23 +59,32 @@ describe('sync components', () => {
     expect(status.textContent).toMatch(/Sync off/);
   });
 
-  it('opens the settings, refuses a bad address, saves a good one and syncs with it', async () => {
+  it('opens the settings, refuses a bad address, checks a good one and saves it on the second Save', async () => {
     const { sync, storage, target } = await page();
     show(SyncSettings, target, sync);
     show(SyncStatus, target, sync);
-    expect(byTestId(target, 'sync-url')).toBeNull();
+    const dialog = target.querySelector('dialog')!;
+    expect(dialog.open).toBe(false);
     byTestId(target, 'sync-settings')!.click();
     flushSync();
+    expect(dialog.open).toBe(true);
     expect((byTestId(target, 'sync-url') as HTMLInputElement).value).toBe('http://127.0.0.1:9');
 
     type(byTestId(target, 'sync-url'), 'ftp://nowhere');
     type(byTestId(target, 'sync-token'), 'header.payload.signature');
     byTestId(target, 'sync-save')!.click();
-    await vi.waitFor(() => expect(target.querySelector('[role="alert"]')?.textContent).toMatch(/http/));
+    await vi.waitFor(() => expect(dialog.querySelector('#sync-result')?.textContent).toMatch(/http/));
+    expect(dialog.open).toBe(true);
 
+    // Nothing listens on port 9: the check says so in the dialog and saves nothing yet; the
+    // second Save keeps the settings anyway (the server may only be down for now).
     type(byTestId(target, 'sync-url'), 'http://127.0.0.1:9/v1');
     byTestId(target, 'sync-save')!.click();
-    await vi.waitFor(() => expect(byTestId(target, 'sync-url')).toBeNull());
+    await vi.waitFor(() => expect(byTestId(target, 'sync-save')!.textContent).toMatch(/Save anyway/));
+    expect(storage.map.get(SYNC_SETTINGS_KEY)).toBeUndefined();
+    await vi.waitFor(() => expect((byTestId(target, 'sync-save') as HTMLButtonElement).disabled).toBe(false));
+    byTestId(target, 'sync-save')!.click();
+    await vi.waitFor(() => expect(dialog.open).toBe(false));
     expect(JSON.parse(storage.map.get(SYNC_SETTINGS_KEY)!)).toEqual({ url: 'http://127.0.0.1:9', token: 'header.payload.signature' });
     await vi.waitFor(() => expect(byTestId(target, 'sync-status')!.dataset.state).toBe('offline'));
   });
