@@ -24,7 +24,7 @@ import type { SyncDeviceApi } from './ui/sync-device.ts';
 
 const CARTS = 1000;
 const PER_CART = 100;
-const RUNS = 2;
+const RUNS = 3;
 const SECRET = 'bench-secret';
 
 type DeviceWindow = Window & { syncDevice: SyncDeviceApi };
