@@ -9,6 +9,8 @@ import { restoreCommands } from '../../cart/restore.ts';
 import { DomainError } from '../../es/errors.ts';
 import type { EventEnvelope } from '../../es/envelope.ts';
 import { createHistory, type History } from '../../es/history.ts';
+import { inTransaction } from '../../es/db.ts';
+import { readStreamRange } from '../../es/pages.ts';
 import { diffViews, type Change } from './diff.ts';
 
 export interface Timeline {
@@ -46,12 +48,34 @@ export async function openTimeline(carts: Carts, cartId: string): Promise<Timeli
     initialState: () => undefined,
     evolve: (view: CartView | undefined, event: EventEnvelope) => cartViewProjection.evolve(view, event, cartId),
   };
-  let history: ViewHistory = createHistory<CartView | undefined, EventEnvelope>(options);
-  const events: EventEnvelope[] = [];
-  let position = 0;
-  let rowsRevision = 0;
+  // Every read takes the stream's head and its events from `from` on in one read transaction: read
+  // apart, a sync's rebase or confirmation landing between them pairs a mark with other events.
+  // The carts' store has no upcasters, so the stored events are the events (store.readStream
+  // would upcast them; with upcasters this must too).
+  const readTail = <Row = never>(from: number, withView = false) =>
+    carts.store.use((db) =>
+      inTransaction(db, 'r', ['pages', 'streams', 'readModels'], (t) =>
+        Promise.all([
+          t.streams.get(cartId),
+          readStreamRange(t, cartId, from, Number.MAX_SAFE_INTEGER),
+          withView ? (t.readModels.get([cartViewProjection.name, cartId]) as Promise<{ value: Row } | undefined>) : undefined,
+        ]),
+      ),
+    );
+  // The open: with the persisted cart view in the same transaction, so the view is exactly the
+  // state after these events. The present is then shown without folding anything; the past is
+  // folded only when the viewer moves there (issue 12). The guard on the view's version keeps a
+  // view that does not describe these events (none should) out of it: then the plain fold.
+  const opened = await readTail<CartView>(1, true);
+  const [openedHead, openedEvents, viewRow] = opened;
+  const present = viewRow?.value as CartView | undefined;
+  const consistent = present ? present.version === openedEvents.length : openedEvents.length === 0;
+  let history: ViewHistory = createHistory<CartView | undefined, EventEnvelope>(consistent ? { ...options, present } : options, openedEvents);
+  const events: EventEnvelope[] = [...openedEvents];
+  let position = events.length;
+  let rowsRevision = 1;
   /** Versions 1..confirmedThrough have reached the server (the stream head's mark, CONTRACT §2). */
-  let confirmedThrough = 0;
+  let confirmedThrough = Math.min(openedHead?.confirmedThrough ?? 0, openedHead?.version ?? 0);
 
   // Each time the stream changes: the events after the last one held, that last one too (a sync
   // rebase replaces the pending tail: then it has another id), and the head's confirmation mark
@@ -59,10 +83,7 @@ export async function openTimeline(carts: Carts, cartId: string): Promise<Timeli
   // re-reads from the confirmed part on.
   const readMore = async () => {
     const held = events.length;
-    const [head, fresh] = await Promise.all([
-      carts.store.use((db) => db.streams.get(cartId)),
-      carts.store.readStream(cartId, { from: Math.max(1, held) }),
-    ]);
+    const [head, fresh] = await readTail(Math.max(1, held));
     const following = position === held;
     const mark = Math.min(head?.confirmedThrough ?? 0, head?.version ?? 0);
     if (mark !== confirmedThrough) rowsRevision++;
@@ -74,8 +95,9 @@ export async function openTimeline(carts: Carts, cartId: string): Promise<Timeli
     } else {
       // Rebased: the replay starts again from the events as they now are. Skips past the
       // confirmed part no longer point at the same events.
-      const settled = Math.min(confirmedThrough, mark);
-      events.splice(settled, held - settled, ...(await carts.store.readStream(cartId, { from: settled + 1 })));
+      const settled = Math.min(confirmedThrough, mark, held);
+      const [, replaced] = await readTail(settled + 1);
+      events.splice(settled, held - settled, ...replaced);
       const skipped = [...history.skipped].filter((version) => version <= settled);
       history = createHistory<CartView | undefined, EventEnvelope>(options, events);
       history.setSkipped(skipped);
@@ -89,7 +111,6 @@ export async function openTimeline(carts: Carts, cartId: string): Promise<Timeli
   // own events) would both start at the same version and append the same events twice.
   let loading: Promise<void> = Promise.resolve();
   const load = () => (loading = loading.catch(() => {}).then(readMore));
-  await load();
 
   const clamp = (p: number) => Math.max(0, Math.min(Math.trunc(p), events.length));
 

@@ -1,8 +1,9 @@
 // The history panel's logic against a real store in Node: scrub, what-if, diff, restore, undo,
 // following new events, and deep links.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { catalog } from '../../../src/cart/index.ts';
+import { cartViewProjection } from '../../../src/cart/projections.ts';
 import { historyLink, parseHistoryLink } from '../../../src/ui/history/deep-link.ts';
 import { openTimeline, undoLastChange } from '../../../src/ui/history/timeline.ts';
 import { useCarts } from './fixtures.ts';
@@ -95,6 +96,30 @@ describe('timeline', () => {
     expect(await carts.store.streamVersion(cartId)).toBe(5);
     const fresh = await carts.openCart('New');
     await expect(undoLastChange(carts, fresh)).rejects.toThrow(/no change to undo/);
+  });
+});
+
+describe('timeline open (issue 12)', () => {
+  it('shows the present from the persisted cart view, folding the past only when visited', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    for (let i = 0; i < 20; i++) await carts.execute(cartId, { type: 'ChangeQuantity', data: { sku: bread.sku, quantity: 2 + i } });
+    const evolve = vi.spyOn(cartViewProjection, 'evolve');
+    try {
+      const timeline = await openTimeline(carts, cartId);
+      expect(timeline.length).toBe(24);
+      expect(timeline.view()).toEqual(await carts.view(cartId));
+      expect(evolve).not.toHaveBeenCalled();
+      // The past is still the plain fold of the events before it.
+      timeline.seek(3);
+      expect(timeline.view()?.lines.map((l) => [l.sku, l.quantity])).toEqual([[apple.sku, 2], [bread.sku, 1]]);
+      expect(evolve).toHaveBeenCalledTimes(3);
+      timeline.toggleSkip(24);
+      expect(timeline.view(24)?.lines.map((l) => [l.sku, l.quantity])).toEqual([[apple.sku, 5], [bread.sku, 20]]);
+      timeline.clearSkips();
+      expect(timeline.view(24)).toEqual(await carts.view(cartId));
+    } finally {
+      evolve.mockRestore();
+    }
   });
 });
 
