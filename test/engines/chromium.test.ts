@@ -1,4 +1,6 @@
-// The core journeys in chromium (journeys.ts); `npm test -- --engine=chromium` runs this engine alone.
+// The core journeys (journeys.ts) and the page's (page-journeys.ts) in chromium; `npm test -- --engine=chromium` runs this engine alone.
 import { journeys } from './journeys.ts';
+import { pageJourneys } from './page-journeys.ts';
 
 journeys('chromium');
+pageJourneys('chromium');

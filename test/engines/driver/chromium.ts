@@ -11,7 +11,7 @@ function profileOf(context: BrowserContext, closeAlso?: () => Promise<void>): Pr
     async open(url) {
       const page = await context.newPage();
       await page.goto(url);
-      return pageTab(page);
+      return pageTab(page, (width, height) => page.setViewportSize({ width, height }));
     },
     async close() {
       await context.close();

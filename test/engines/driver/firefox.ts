@@ -12,7 +12,7 @@ function profileOf(context: BrowserContext | Browser, close: () => Promise<void>
       const page = await context.newPage();
       await page.goto(url);
       page.setDefaultTimeout(WAIT_MS);
-      return pageTab(page);
+      return pageTab(page, (width, height) => page.setViewport({ width, height }));
     },
     close,
   };

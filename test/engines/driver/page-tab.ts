@@ -13,7 +13,7 @@ export interface ScriptedPage {
   close(): Promise<void>;
 }
 
-export function pageTab(page: ScriptedPage): Tab {
+export function pageTab(page: ScriptedPage, resize: Tab['resize']): Tab {
   // A user acts in the tab in front. Firefox paints no frames in a background tab, and
   // puppeteer's click waits for frames to see the element settle.
   const front = () => page.bringToFront();
@@ -34,6 +34,7 @@ export function pageTab(page: ScriptedPage): Tab {
       await front();
       await page.keyboard.press(key);
     },
+    resize,
     goto: async (url) => void (await page.goto(url)),
     reload: async () => void (await page.reload()),
     close: () => page.close(),

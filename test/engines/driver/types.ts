@@ -15,6 +15,8 @@ export interface Tab {
   type(selector: string, text: string): Promise<void>;
   /** Presses a key where the focus is. */
   press(key: Key): Promise<void>;
+  /** Sets the page's viewport (the window's, where the engine only sizes windows) to width × height CSS px. */
+  resize(width: number, height: number): Promise<void>;
   goto(url: string): Promise<void>;
   reload(): Promise<void>;
   close(): Promise<void>;

@@ -56,6 +56,14 @@ async function profileOf(port: number): Promise<Profile> {
         await on();
         await browser.keys([keys[key]]);
       },
+      async resize(width, height) {
+        // Classic WebDriver sizes the window, toolbar and all: size it, then grow it by what the
+        // page came up short.
+        await on();
+        await browser.setWindowSize(width, height);
+        const inner = await browser.execute(() => [innerWidth, innerHeight]);
+        await browser.setWindowSize(width + width - inner[0]!, height + height - inner[1]!);
+      },
       async goto(url) {
         await on();
         await browser.url(url);
