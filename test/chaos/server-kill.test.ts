@@ -31,7 +31,15 @@ describe('the server killed mid-push', () => {
       await device.context().setOffline(true);
       await press(page, skus.map(addSelector), PENDING);
       await expect.poll(() => shownCount(page)).toBe(count + PENDING);
-      await expect.poll(() => syncState(page)).toBe(`offline/${PENDING}`);
+      await expect
+        .poll(() => syncState(page))
+        .toBe(`offline/${PENDING}`)
+        .catch(async (error: unknown) => {
+          // Seen once in a full run (offline/102): say which events were pending, to find why.
+          const waiting = (await deviceLog(page)).filter((e) => e.position === undefined);
+          console.log(`chaos server-kill round ${round + 1}: pending ${waiting.length}:`, waiting.slice(0, 5).map((e) => `${e.streamId.slice(0, 8)} v${e.version} ${e.type} ${e.meta.commandId.slice(0, 8)}`));
+          throw error;
+        });
 
       // Kill the server as the push leaves the browser (plus a few ms, another moment each round).
       const pushSeen = new Promise<void>((seen) => {

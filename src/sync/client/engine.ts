@@ -200,7 +200,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await pushAll(signal);
     } catch (error) {
       if (!(error instanceof LogParted)) throw error;
-      await startHealing(store, upstream, error.log ? { log: error.log } : {});
+      await startHealing(store, upstream, { ...(error.log ? { log: error.log } : {}), why: error.message });
       await pendingCount().refresh();
     }
   }

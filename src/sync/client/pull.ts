@@ -52,7 +52,7 @@ export async function pullPass(context: PullContext, wait: number, signal?: Abor
       return await pullOn(context, wait, signal);
     } catch (error) {
       if (!(error instanceof LogParted) || heals >= HEALS_PER_PASS) throw error;
-      await startHealing(store, context.upstream, error.log ? { log: error.log } : {});
+      await startHealing(store, context.upstream, { ...(error.log ? { log: error.log } : {}), why: error.message });
     }
   }
 }

@@ -104,8 +104,11 @@ export async function writeHealing(store: EventStore, upstream: Upstream, progre
  * every event of this account's streams back to pending (streams of another account stay as
  * they are). Pulling from 0 then matches them by id; what the log lacks is pushed as it is.
  */
-export async function startHealing(store: EventStore, upstream: Upstream, onto: { log?: string }): Promise<void> {
-  const value: HealingRow = { ...upstream, after: 0, ...(onto.log ? { log: onto.log } : {}) };
+export async function startHealing(store: EventStore, upstream: Upstream, onto: { log?: string; why: string }): Promise<void> {
+  // Why it began is kept with the marker and said once: a healing pass re-uploads what the
+  // server lacks, and whoever runs the server wants to know what set it off.
+  console.warn(`cartlog sync: healing onto ${onto.log ?? 'the next log'} — ${onto.why}`);
+  const value: HealingRow & { why: string } = { ...upstream, after: 0, ...(onto.log ? { log: onto.log } : {}), why: onto.why };
   await store.unconfirm((head) => head.foreign === undefined, (t) => t.readModels.put({ projection: HEALING, key: '', value }));
 }
 
@@ -152,7 +155,7 @@ export async function enterUpstream(store: EventStore, upstream: Upstream): Prom
     await Promise.all([tables.streams.bulkPut(changed), tables.readModels.bulkPut(ownerRows), tables.readModels.bulkDelete(freed)]);
     await tables.readModels.put(cursorRow(upstream, { after: 0 }));
   });
-  if (row && previous === upstream.account) await startHealing(store, upstream, {});
+  if (row && previous === upstream.account) await startHealing(store, upstream, { why: `the sync address moved from ${row.server} to ${upstream.server}` });
 }
 
 /** Written before a stream's pending tail is dropped, removed once its commands are decided again. */

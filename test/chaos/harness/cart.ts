@@ -7,6 +7,10 @@ import type { EventEnvelope } from '../../../src/es/envelope.ts';
 /** A new tab on the app; `init` runs in it before the page's own scripts. */
 export async function openApp(context: BrowserContext, url: string, init?: () => void): Promise<Page> {
   const page = await context.newPage();
+  // The sync engine says when it heals and why: a scenario that heals where it should not shows it.
+  page.on('console', (message) => {
+    if (message.text().startsWith('cartlog sync:')) console.log(`chaos page: ${message.text()}`);
+  });
   if (init) await page.addInitScript(init);
   await page.goto(url);
   await page.getByTestId('cart-status').waitFor();

@@ -2,7 +2,7 @@
 // holds its process and can SIGKILL it) and driven over CDP with Playwright. Restarting reopens
 // the same profile, as a user reopening the browser after a crash.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright';
@@ -24,6 +24,27 @@ export interface Device {
 export interface DeviceOptions {
   /** Extra Chromium flags (e.g. host resolver rules). */
   args?: string[];
+}
+
+/** Waits until no living (non-zombie) process is left in process group `pgid` (Linux /proc). */
+async function groupGone(pgid: number, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const left = readdirSync('/proc').filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the ")" that ends the command name: state, ppid, pgrp, …
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(group) === pgid && state !== 'Z';
+      } catch {
+        return false; // it ended while we looked
+      }
+    });
+    if (left.length === 0) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`processes ${left.join(', ')} of the killed browser still run after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const DEVTOOLS = /DevTools listening on (ws:\/\/\S+)/;
@@ -57,7 +78,11 @@ export async function launchDevice(options: DeviceOptions = {}): Promise<Device>
       });
       spawned.once('exit', (code) => reject(new Error(`Chromium exited (${code}) before it listened: ${seen.slice(-2000)}`)));
     });
-    spawned.stderr!.resume();
+    // What the browser says of its storage (a database it could not open, or wiped) is printed:
+    // it is the first thing to read when a restarted profile comes back with less than it had.
+    spawned.stderr!.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (/indexed_?db|leveldb/i.test(line)) console.log(`chaos device: ${line.trim()}`);
+    });
     browser = await chromium.connectOverCDP(endpoint);
     context = browser.contexts()[0]!;
     // A wait that cannot succeed fails with its step named instead of hanging the test.
@@ -75,6 +100,10 @@ export async function launchDevice(options: DeviceOptions = {}): Promise<Device>
       // already gone
     }
     await gone;
+    // The browser process exiting is not the crash being over: its renderers and storage service
+    // die a moment later. A browser restarted while the old storage service still holds the
+    // profile's IndexedDB files is two browsers on one profile, which no user's restart is.
+    await groupGone(was.pid);
     await browser?.close().catch(() => {});
     browser = undefined;
     context = undefined;
