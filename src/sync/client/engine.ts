@@ -232,6 +232,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         // Positions of another log than the one held here, or a log that ends below them: heal.
         if (cursor.log !== undefined && answer.log !== cursor.log) throw new LogParted(answer.log, 'it is another log than this device synced with');
         if (answer.head < cursor.after) throw new LogParted(answer.log, 'its log ends before what this device holds');
+        // Every position up to the cursor holds an event this device has confirmed (the cursor
+        // never passes an unsettled one), and what is pushed is pending: a position at or below
+        // the cursor is one this device holds under another id. Checked before anything is confirmed.
+        const taken = answer.events.find((a) => a.position <= cursor.after);
+        if (taken) throw new LogParted(answer.log, `it put a pushed change at position ${taken.position}, where this device holds another`);
         await store.confirm(body.events.map((e, i) => ({ streamId: e.streamId, version: e.version, position: answer.events[i]!.position })));
         if (cursor.log === undefined && cursor.after === 0 && typeof answer.log === 'string') {
           // Nothing was held from any log: this one is adopted.
