@@ -159,7 +159,7 @@ function printSummary(done, engines) {
   }
   for (const engine of engines) {
     const browser = done.find((phase) => phase.name === `browser ${engine}`);
-    const journeys = done.find((phase) => phase.journeys)?.tests?.filter((test) => test.ancestorTitles[0] === engine);
+    const journeys = done.find((phase) => phase.journeys)?.tests?.filter((test) => ofEngine(test.ancestorTitles[0], engine));
     const parts = [];
     if (browser) parts.push(`browser ${words(countOf(browser.tests ?? []))}${browser.status && !countOf(browser.tests ?? []).failed ? ' (the run failed)' : ''}`);
     if (journeys) parts.push(`journeys ${words(countOf(journeys))}`);
@@ -168,6 +168,11 @@ function printSummary(done, engines) {
   const all = countOf(done.flatMap((phase) => phase.tests ?? []));
   // One plain closing line that any CI can read.
   console.log(`tests: ${words(all)}`);
+}
+
+/** The core journeys' describe is named after the engine, the page journeys' "<engine>: the page". */
+function ofEngine(title, engine) {
+  return title === engine || title?.startsWith(`${engine}:`);
 }
 
 process.exitCode = main();
