@@ -43,7 +43,13 @@ async function profileOf(port: number): Promise<Profile> {
         await on();
         return (await browser.execute(script as never, arg)) as never;
       },
-      click: async (selector) => (await element(selector)).click(),
+      async click(selector) {
+        // In the page is not yet clickable: a dialog opening, a button enabling a frame later.
+        // WebKitWebDriver then refuses the click ("element not interactable") instead of waiting.
+        const target = await element(selector);
+        await target.waitForClickable({ timeout: WAIT_MS, timeoutMsg: `${selector} was not clickable within ${WAIT_MS / 1000} s` });
+        await target.click();
+      },
       async type(selector, text) {
         const field = await element(selector);
         await field.click();
