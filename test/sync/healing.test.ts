@@ -264,6 +264,36 @@ describe('a healing pass over many pages', () => {
   });
 });
 
+describe('healing one long cart', () => {
+  it('moves its stored progress through a cart that spans many pages, so a crash resumes inside it', async () => {
+    const other = await startServer();
+    try {
+      const me = await account();
+      const [a, b] = [await openDevice({ ...me, pullLimit: 2 }), await openDevice({ ...me, pullLimit: 2 })];
+      const cartId = await a.carts.openCart('Long');
+      for (const sku of [milk, bread, eggs, tea, milk, bread]) await add(a.carts, cartId, sku);
+      await a.engine.syncNow();
+      await b.engine.syncNow();
+      expect(await (await a.reconnect({ url: other.url })).syncNow()).toEqual({ state: 'synced', pending: 0 });
+
+      // B heals onto the other server; its pull dies on the fourth page, inside the one cart.
+      let pulls = 0;
+      const dying = (url: string, init: RequestInit) => (url.includes('/v1/pull') && ++pulls > 3 ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init));
+      expect(await (await b.reconnect({ url: other.url, fetch: dying })).syncNow()).toMatchObject({ state: 'offline' });
+      const resumed: string[] = [];
+      const engine = await b.reconnect({ url: other.url, fetch: (url, init) => (resumed.push(url), fetch(url, init)) });
+      expect(await engine.syncNow()).toEqual({ state: 'synced', pending: 0 });
+      // Three pages of two events came in: the commands among them are settled, not pulled again.
+      expect(Number(new URL(resumed[0]!).searchParams.get('after'))).toBeGreaterThanOrEqual(4);
+      expect(resumed.some((url) => url.includes('/v1/push'))).toBe(false);
+      expect(byPosition(await logOf(b.carts))).toEqual(await other.pullAll(me.userId));
+    } finally {
+      await closeDevices();
+      await other.close();
+    }
+  });
+});
+
 describe('switching accounts on one device', () => {
   it('never pushes a cart under another account than the one it synced with, and takes it up again on switching back', async () => {
     const [x, y] = [await account(), await account()];

@@ -117,7 +117,7 @@ async function pullFrom(
       if (streamId !== open) {
         await settleStream(target, streamId, waiting, now);
         held.delete(streamId);
-      }
+      } else held.set(streamId, await confirmWhatMatches(target, streamId, waiting));
     const first = open ? held.get(open)?.[0] : undefined;
     const index = first ? events.indexOf(first) : -1;
     // Settled through the event before the first one still waiting (or the whole page).
@@ -173,6 +173,28 @@ async function pullFrom(
   for (const [streamId, events] of held) await settleStream(target, streamId, events, now);
   if (!healing && (held.size || log !== from.log)) await writeCursor(store, upstream, cursor());
   return { received, cursor: cursor() };
+}
+
+/**
+ * A stream that goes on in the next page is not settled yet, but while healing its events
+ * mostly come back as this device holds them: those take their positions now, whole commands
+ * only (the last one may go on), so one long cart is never held in memory whole and the stored
+ * progress moves through it. Returns what is still waiting.
+ */
+async function confirmWhatMatches({ store }: SyncTarget, streamId: string, waiting: ConfirmedEvent[]): Promise<ConfirmedEvent[]> {
+  const head = await store.use((db) => db.streams.get(streamId));
+  if (!head || waiting.length === 0) return waiting;
+  const fresh = waiting.filter((e) => e.version > head.confirmedThrough);
+  const local = await store.readStream(streamId, { from: head.confirmedThrough + 1, to: head.confirmedThrough + fresh.length });
+  let matching = 0;
+  while (matching < fresh.length && local[matching]?.id === fresh[matching]!.id && fresh[matching]!.version === head.confirmedThrough + 1 + matching) matching++;
+  const open = fresh[fresh.length - 1]?.meta.commandId;
+  while (matching > 0 && fresh[matching - 1]!.meta.commandId === open) matching--;
+  if (matching === 0) return fresh;
+  await store.confirm(fresh.slice(0, matching).map((e) => ({ streamId, version: e.version, position: e.position })));
+  // confirm() takes whole stored pages: what it could not take stays waiting.
+  const through = (await store.use((db) => db.streams.get(streamId)))?.confirmedThrough ?? head.confirmedThrough;
+  return fresh.filter((e) => e.version > through);
 }
 
 /** Returns true when `alongside` (the cursor's move) committed with the events. */
