@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import * as v from 'valibot';
 // Straight from the modules, not the es barrel: the barrel would pull the export-file reader into
 // the first load, which only the lazily loaded history panel uses.
-import { createCommandHandler, type CommandInput, type CommandResult } from '../es/command.ts';
+import { createCommandHandler, watchCommands, type CommandInput, type CommandResult, type CommandWatch } from '../es/command.ts';
 import { openEventStore, type EventStore } from '../es/store.ts';
 import { DomainError } from '../es/errors.ts';
 import type { DataValidator } from '../es/validate.ts';
@@ -33,6 +33,10 @@ export interface Carts {
   openCart: (name: string) => Promise<string>;
   view: (cartId: string) => Promise<CartView | undefined>;
   list: () => Promise<CartListEntry[]>;
+  /** The list rows of these carts, in one read; undefined where a cart has none. */
+  listed: (cartIds: readonly string[]) => Promise<(CartListEntry | undefined)[]>;
+  /** This device's commands as they run and settle, with the rows they wrote (ui/row-follow.ts). */
+  commands: CommandWatch;
   close: () => void;
 }
 
@@ -48,12 +52,14 @@ export async function openCarts(options: { name?: string; deviceId: string }): P
     projections: [cartViewProjection, cartListProjection, { ...popularityProjection, mode: 'async' }],
     validateData: validateCartData,
   });
-  const handle = createCommandHandler({
-    store,
-    decider: cartDecider,
-    deviceId: options.deviceId,
-    schemaVersionOf: (type) => CURRENT_SCHEMA_VERSION[type as CartEventType],
-  });
+  const { handle, watch } = watchCommands(
+    createCommandHandler({
+      store,
+      decider: cartDecider,
+      deviceId: options.deviceId,
+      schemaVersionOf: (type) => CURRENT_SCHEMA_VERSION[type as CartEventType],
+    }),
+  );
   const execute: Carts['execute'] = (cartId, command, commandId = uuidv7()) => handle(cartId, command, { commandId });
 
   const journalled = v.union([cartCommandSchema, v.array(cartCommandSchema)]);
@@ -75,6 +81,9 @@ export async function openCarts(options: { name?: string; deviceId: string }): P
     },
     view: (cartId) => store.getRow<CartView>(cartViewProjection.name, cartId),
     list: () => store.listRows<CartListEntry>(cartListProjection.name),
+    listed: (cartIds) =>
+      store.use(async (db) => (await db.readModels.bulkGet(cartIds.map((id) => [cartListProjection.name, id]))).map((row) => row?.value as CartListEntry | undefined)),
+    commands: watch,
     close: store.close,
   };
 }

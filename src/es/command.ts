@@ -144,3 +144,57 @@ async function appliedEvents(
   const events = from > snapshotVersion ? tail.slice(from - snapshotVersion - 1, to - snapshotVersion) : await tx.readStream(handled.streamId, from, to);
   return events.length === to - from + 1 && events.every((e) => e.meta.commandId === commandId) ? events : null;
 }
+
+/** What a handler's commands are doing, for a page that follows the read-model rows they write. */
+export interface CommandWatch {
+  /** A command is running on the stream: its result will bring the rows it writes. */
+  running: (streamId: string) => boolean;
+  /**
+   * Called as each command settles, right after the store's change notification of its commit
+   * and before any other commit is seen (the same task), with the rows it wrote — or without,
+   * when it wrote nothing or failed.
+   */
+  onSettled: (listener: CommandSettled) => () => void;
+}
+
+export type CommandSettled = (streamId: string, written: ((projection: string) => unknown) | undefined) => void;
+
+/** Wraps a handler so its running commands can be watched (CommandWatch). */
+export function watchCommands<State, Command>(handle: HandleCommand<State, Command>): { handle: HandleCommand<State, Command>; watch: CommandWatch } {
+  const running = new Map<string, number>();
+  const listeners = new Set<CommandSettled>();
+  const settle = (streamId: string, written: ((projection: string) => unknown) | undefined) => {
+    const left = (running.get(streamId) ?? 1) - 1;
+    if (left) running.set(streamId, left);
+    else running.delete(streamId);
+    // A listener's bug must not turn a committed command into a failed one.
+    for (const listener of listeners)
+      try {
+        listener(streamId, written);
+      } catch (error) {
+        console.error(error);
+      }
+  };
+  return {
+    handle: (streamId, command, options) => {
+      running.set(streamId, (running.get(streamId) ?? 0) + 1);
+      return handle(streamId, command, options).then(
+        (result) => {
+          settle(streamId, result.written);
+          return result;
+        },
+        (error: unknown) => {
+          settle(streamId, undefined);
+          throw error;
+        },
+      );
+    },
+    watch: {
+      running: (streamId) => running.has(streamId),
+      onSettled(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+  };
+}

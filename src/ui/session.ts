@@ -7,9 +7,9 @@ import { openCarts, type Carts } from '../cart/carts.ts';
 import { findProduct } from '../cart/catalog.ts';
 import type { CartCommand } from '../cart/commands.ts';
 import type { CartState } from '../cart/decider.ts';
-import { cartViewProjection, type CartView } from '../cart/projections.ts';
+import type { CartView } from '../cart/projections.ts';
 import { v7 as uuidv7 } from 'uuid';
-import type { CommandInput, CommandResult } from '../es/command.ts';
+import type { CommandInput } from '../es/command.ts';
 import { ConnectionLostError, DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
 import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
@@ -57,11 +57,6 @@ export interface SessionState {
    * onConnectionLost): the page offers a reload. A later command that works clears it.
    */
   connectionLost?: string | undefined;
-  /**
-   * The current cart's view as this page's last command wrote it, shown until the live query has
-   * read it back (see shown-cart.ts): the DOM follows a click without that extra read.
-   */
-  written?: CartView | undefined;
 }
 
 export interface SessionOptions {
@@ -183,25 +178,20 @@ export async function openSession(options: SessionOptions): Promise<Session> {
           return [{ type: 'OpenCart', data: { cartId, name: DEFAULT_CART_NAME } }, ...(Array.isArray(steps) ? steps : [steps as CartCommand])];
         };
   const execute = (command: CommandInput<CartState, CartCommand>) => carts.execute(state.cartId, opening(state.cartId, command));
-  const show = (result: CommandResult<CartState>) => {
-    const view = result.written(cartViewProjection.name) as CartView | undefined;
-    if (view?.cartId === state.cartId) state.written = view;
-  };
 
   return {
     carts,
     state,
-    run: (command, options) => attempt(async () => show(await execute(command)), options),
+    run: (command, options) => attempt(() => execute(command), options),
     refuse: (reason, at) => showError(reason, at),
     addToNewCart: (sku) =>
       attempt(async () => {
         const cartId = `cart-${uuidv7()}`;
-        const result = await carts.execute(cartId, [
+        await carts.execute(cartId, [
           { type: 'OpenCart', data: { cartId, name: nextCartName(await carts.list()) } },
           { type: 'AddItem', data: { sku, quantity: 1 } },
         ]);
         select(cartId);
-        show(result);
       }),
     buyAgain: (cartId) =>
       attempt(async () => {
@@ -210,12 +200,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
         if (!order || lines.length === 0) throw new DomainError('nothing_to_buy', 'None of the products of that order is in the catalog any more.');
         const next = `cart-${uuidv7()}`;
         // One command id, one transaction: the new cart is opened with all its lines, or not at all.
-        const result = await carts.execute(next, [
+        await carts.execute(next, [
           { type: 'OpenCart', data: { cartId: next, name: nextCartName(await carts.list()) } },
           ...lines.map((line): CartCommand => ({ type: 'AddItem', data: { sku: line.sku, quantity: line.quantity } })),
         ]);
         select(next);
-        show(result);
       }),
     showOrder: (cartId) =>
       attempt(async () => {
@@ -234,7 +223,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
           execute((cart) => ({
             type: 'ChangeQuantity',
             data: { sku, quantity: (cart.lines.find((l) => l.sku === sku)?.quantity ?? 0) + delta },
-          })).then(show),
+          })),
         { at: `line:${sku}` },
       ),
     newCart: (name) => attempt(async () => select(await carts.openCart(name ?? nextCartName(await carts.list())))),
