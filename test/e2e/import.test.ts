@@ -130,6 +130,46 @@ describe('export and import', () => {
     await eventually(() => page.getByTestId('sandbox-banner').count()).toBe(0);
   });
 
+  it('the picker is a labelled button, not the engine\'s file field: it opens from a click or the keyboard and says the file chosen and why it was refused', async () => {
+    const page = await browser.open();
+    await shop(page);
+    await openHistory(page);
+    const input = page.getByTestId('history-import');
+    const button = page.locator('label.file-button');
+    const chosen = page.getByTestId('import-chosen');
+
+    // The input is the labelled control, out of sight; its label is what shows.
+    expect(await input.evaluate((element) => (element as HTMLInputElement).type)).toBe('file');
+    expect(await page.getByLabel('Import into a sandbox…').getAttribute('data-testid')).toBe('history-import');
+    await textOf(button).toBe('Import into a sandbox…');
+    expect(await button.isVisible()).toBe(true);
+    const box = (await input.boundingBox())!;
+    expect(box.width * box.height).toBeLessThanOrEqual(1);
+    await textOf(chosen).toMatch(/\.cartlog\.ndjson file/);
+
+    // A click on the button opens the picker; the file chosen and the refusal show beside it.
+    const [picker] = await Promise.all([page.waitForEvent('filechooser'), button.click()]);
+    await picker.setFiles({ name: 'broken.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"not": "an event"}\n') });
+    await textOf(page.getByTestId('import-error')).toMatch(/broken\.cartlog\.ndjson.*line 1/);
+    await textOf(chosen).toBe('“broken.cartlog.ndjson” — not imported');
+    // Screen readers hear the choice with the control.
+    expect(await input.evaluate((element) => document.getElementById(element.getAttribute('aria-describedby')!)?.textContent?.trim())).toBe(
+      '“broken.cartlog.ndjson” — not imported',
+    );
+
+    // From the keyboard: Tab reaches it after the exports, with the focus ring on the button; Space opens it.
+    await page.getByTestId('history-export-all').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('history-import');
+    expect(await button.evaluate((label) => getComputedStyle(label).outlineStyle)).toBe('solid');
+    const { text } = await downloaded(page, 'history-export');
+    await page.getByTestId('history-export-all').focus();
+    await page.keyboard.press('Tab');
+    const [again] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await again.setFiles({ name: 'good.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    await textOf(page.getByTestId('sandbox-banner')).toMatch(/good\.cartlog\.ndjson/);
+  });
+
   it('refuses every kind of bad file with its line and reason, and imports nothing', async () => {
     const page = await browser.open();
     await shop(page);
