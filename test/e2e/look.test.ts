@@ -93,7 +93,8 @@ describe('how the page looks in every main state', () => {
     await openHistory(page);
     await page.getByTestId('history-import').setInputFiles({ name: 'broken.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"not": "an event"}\n') });
     await page.getByTestId('import-error').waitFor();
-    await lookAt(page, 'import-error');
+    // On a phone the panel is a sheet: the picker and its refusal are scrolled into it.
+    await lookAt(page, 'import-error', () => page.getByTestId('import-error').evaluate((error) => error.scrollIntoView({ block: 'center' })));
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
     const text = await readFile((await download.path())!, 'utf8');
@@ -104,6 +105,28 @@ describe('how the page looks in every main state', () => {
     await page.getByTestId('sandbox-exit').click();
     await eventually(() => page.getByTestId('sandbox-banner').count()).toBe(0);
   }, 240_000);
+
+  it('the catalog stepper (at 1, 2 and 99, the focus on one) and the import picker with the focus on it', async () => {
+    const { page } = await open();
+    const [one, two, full] = (await skusAt(page, [0, 1, 2])) as [string, string, string];
+    for (const sku of [one, two, two, full]) await itemAt(page, sku).getByTestId('add-to-cart').click();
+    const field = lineOf(page, full).getByTestId('line-qty');
+    await field.fill('99');
+    await field.press('Enter');
+    await eventually(() => itemAt(page, full).getByTestId('add-to-cart').isDisabled()).toBe(true);
+    // The ring as the keyboard shows it: from the first row's "+" to the second row's "−".
+    await itemAt(page, one).getByTestId('add-to-cart').focus();
+    await page.keyboard.press('Tab');
+    await lookAt(page, 'catalog-stepper');
+    // The same cart's lines (on a phone below the catalog), the 99 the widest quantity they hold.
+    await lookAt(page, 'cart-lines', () => page.locator('#cart').evaluate((cart) => cart.scrollIntoView({ block: 'start' })));
+
+    await openHistory(page);
+    await page.getByTestId('history-export-all').focus();
+    await page.keyboard.press('Tab');
+    // On a phone the panel is a sheet: the focused picker is scrolled into it at each width.
+    await lookAt(page, 'import-focus', () => page.evaluate(() => document.activeElement?.scrollIntoView({ block: 'center' })));
+  }, 120_000);
 
   it('a rejected change, at the top of the cart', async () => {
     const device = async () => {
