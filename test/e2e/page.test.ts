@@ -39,6 +39,17 @@ describe('at phone width', () => {
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
   });
+
+  it('a cart line gives its name the width of the cart, its controls under it (names used to break inside words)', async () => {
+    const page = await browser.open();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await addLines(page, [0, 1, 2]);
+    const widths = await page.getByTestId('cart-line').evaluateAll((rows) =>
+      rows.map((row) => Math.round((row.querySelector('.line-name')!.getBoundingClientRect().width / row.getBoundingClientRect().width) * 100)),
+    );
+    for (const share of widths) expect(share).toBeGreaterThan(90);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+  });
 });
 
 describe('the cart', () => {
