@@ -1,17 +1,27 @@
 // The page's journeys (issue 11), written once and run in every engine next to journeys.ts: the
 // receipt of a checked-out cart and its past order, Undo after a remove, Archive asked first, the
-// sync dialog and the history panel closing on Esc, and axe-core on the shop with lines.
+// catalog stepper, the sync dialog and the history panel closing on Esc, and axe-core on the shop
+// with lines.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { EngineName } from './binaries.ts';
-import { add, byTestId, cartId, cartShown, expectLines, inLine, line, products } from './cart.ts';
+import { add, byTestId, cartId, cartShown, expectLines, inLine, item, line, products } from './cart.ts';
 import type { Tab } from './driver/index.ts';
 import { useEngine } from './use-engine.ts';
 
 const exists = (tab: Tab, selector: string) => tab.evaluate((css) => !!document.querySelector(css), selector);
 /** Shown: in the page and rendered (a closed dialog's fields are in the page, not rendered). */
 const shown = (tab: Tab, selector: string) => tab.evaluate((css) => !!document.querySelector(css)?.getClientRects().length, selector);
+/** A catalog row's stepper as shown: the quantity between − and + (null: no stepper), and "+"'s words. */
+const stepperOf = (tab: Tab, sku: string) =>
+  tab.evaluate(
+    (row) => ({
+      qty: document.querySelector(`${row} .buy-qty`)?.textContent?.trim() ?? null,
+      add: document.querySelector(`${row} [data-testid="add-to-cart"]`)?.textContent?.trim() ?? null,
+    }),
+    item(sku),
+  );
 const focusedTestid = (tab: Tab) => tab.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null, null);
 const pastOrders = (tab: Tab) =>
   tab.evaluate(() => [...document.querySelectorAll('[data-testid="past-order"]')].map((row) => row.getAttribute('data-cart')), null);
@@ -117,6 +127,31 @@ export function pageJourneys(engine: EngineName): void {
       await tab.click(byTestId('archive-confirm'));
       await expect.poll(() => switcherCarts(tab)).not.toContain(id);
       await expect.poll(() => pastOrders(tab)).toContain(id);
+    });
+
+    it('the catalog stepper: its + (add-to-cart) adds one, − takes one off, − at 1 removes the line with Undo', async () => {
+      const tab = await (await user()).open();
+      const [a] = await products(tab, [5]);
+      const less = `${item(a!.sku)} button.less`;
+      expect(await stepperOf(tab, a!.sku)).toEqual({ qty: null, add: 'Add' });
+      await add(tab, a!.sku);
+      await expectLines(tab, { [a!.sku]: 1 });
+      await expect.poll(() => stepperOf(tab, a!.sku)).toEqual({ qty: '1', add: '+' });
+      await add(tab, a!.sku);
+      await expectLines(tab, { [a!.sku]: 2 });
+      await expect.poll(() => stepperOf(tab, a!.sku)).toEqual({ qty: '2', add: '+' });
+
+      await tab.click(less);
+      await expectLines(tab, { [a!.sku]: 1 });
+      await expect.poll(() => stepperOf(tab, a!.sku)).toEqual({ qty: '1', add: '+' });
+      await tab.click(less);
+      await expectLines(tab, {});
+      await expect.poll(() => stepperOf(tab, a!.sku)).toEqual({ qty: null, add: 'Add' });
+      // The − went with the line: the focus is on the row's Add, not the page.
+      await expect.poll(() => focusedTestid(tab)).toBe('add-to-cart');
+      await tab.click(byTestId('notice-undo'));
+      await expectLines(tab, { [a!.sku]: 1 });
+      await expect.poll(() => stepperOf(tab, a!.sku)).toEqual({ qty: '1', add: '+' });
     });
 
     it('the sync settings dialog opens, Esc closes it, and the focus goes back to sync-settings', async () => {
