@@ -52,8 +52,21 @@ export interface ProductPopularity {
   lastAddedAt: string;
 }
 
+// Bulk paths ask this of every event, stream after stream, for each projection: the stream-id
+// check (a regular expression) is remembered for the stream last seen.
+let lastStreamId: string | undefined;
+let lastIsCart = false;
+
+function isCart(streamId: string): boolean {
+  if (streamId !== lastStreamId) {
+    lastIsCart = isCartStreamId(streamId);
+    lastStreamId = streamId;
+  }
+  return lastIsCart;
+}
+
 function asCartEvent(event: EventEnvelope): CartEventEnvelope | undefined {
-  return isCartStreamId(event.streamId) && isCartEventType(event.type) ? (event as CartEventEnvelope) : undefined;
+  return isCart(event.streamId) && isCartEventType(event.type) ? (event as CartEventEnvelope) : undefined;
 }
 
 const cartKeys = (event: EventEnvelope): readonly string[] => (asCartEvent(event) ? [event.streamId] : []);
@@ -66,7 +79,8 @@ function cartRow<Row extends { name: string; status: OpenedStatus; lines: CartLi
   build: (cart: CartState & { status: OpenedStatus }, events: readonly CartEventEnvelope[], previous: Row | undefined) => Row,
 ): Pick<Projection<Row>, 'evolve' | 'evolveAll' | 'keysOf' | 'byStream'> {
   const evolveAll = (row: Row | undefined, envelopes: readonly EventEnvelope[]): Row | undefined => {
-    const events = envelopes.map(asCartEvent).filter((e): e is CartEventEnvelope => e !== undefined);
+    // Usually every event is the cart's: keep the caller's array then, rather than copy it.
+    const events = (envelopes.every((e) => asCartEvent(e)) ? envelopes : envelopes.filter((e) => asCartEvent(e))) as readonly CartEventEnvelope[];
     if (events.length === 0) return row;
     let cart: CartState = row ? { status: row.status, name: row.name, lines: row.lines } : initialCartState();
     for (const event of events) cart = evolveCart(cart, event);

@@ -1,13 +1,13 @@
 // Appending: the single-stream append of the command path (expected version, idempotent
 // retries, snapshot, inline projections) and the bulk append of import and sync pull (pages of
 // many events, many streams). Both run inside a transaction the store opened.
-import type { Snapshot, StreamHead, Tables } from './db.ts';
+import type { ReadModelRow, Snapshot, StreamHead, Tables } from './db.ts';
 import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { jsonEqual } from './equal.ts';
 import { ConcurrencyError, IdConflictError, InvalidEventError, type ExpectedVersion } from './errors.ts';
 import { paginate, readStreamRange, toPage } from './pages.ts';
 import type { Projection } from './projection.ts';
-import { project, type KnownRows } from './projector.ts';
+import { project, rowId, type KnownRows } from './projector.ts';
 import type { Upcast } from './upcast.ts';
 import { checkEnvelope, type DataValidator } from './validate.ts';
 
@@ -99,28 +99,41 @@ export async function appendToStreamIn(
 }
 
 
-/** Appends full envelopes (with versions) of many streams, in pages; exact retries are skipped. */
-export async function appendBulkIn(t: Tables, config: AppendConfig, events: readonly EventEnvelope[]): Promise<BulkResult & { streamIds: string[] }> {
-  const byStream = new Map<string, EventEnvelope[]>();
-  for (const event of events) {
-    const list = byStream.get(event.streamId) ?? [];
-    list.push(event);
-    byStream.set(event.streamId, list);
-  }
+/**
+ * Appends full envelopes (with versions) of many streams, in pages; exact retries are skipped.
+ * The order of requests is the cost here: IndexedDB runs a transaction's requests in order, so a
+ * read issued after the page writes waits until the engine has written them all. The stream heads
+ * and the stream-keyed read-model rows are therefore read first, in one round trip; the pages are
+ * issued next, and the rows are folded while the engine writes those pages.
+ */
+export async function appendBulkIn(
+  t: Tables,
+  config: AppendConfig,
+  events: readonly EventEnvelope[],
+  /** Runs (and may throw) while the reads are under way: the events' validation, off the critical path. */
+  whileReading?: () => void,
+): Promise<BulkResult & { streamIds: string[] }> {
+  // Grouping needs each event's streamId; anything not even shaped like that is left to the check.
+  if (whileReading && !events.every((e) => typeof (e as { streamId?: unknown } | null)?.streamId === 'string')) whileReading();
+  const byStream = groupByStream(events);
+  const streamIds = [...byStream.keys()];
+  const reading = Promise.all([t.streams.bulkGet(streamIds), readRowsOfStreams(t, config.inline, streamIds)]);
+  whileReading?.();
+  const [heads, rows] = await reading;
   let skipped = 0;
   const fresh: EventEnvelope[] = [];
-  const streamIds = [...byStream.keys()];
-  const heads = await t.streams.bulkGet(streamIds);
   const pages = [];
   const newHeads: StreamHead[] = [];
+  const runs = new Map<string, EventEnvelope[]>();
   for (const [i, streamId] of streamIds.entries()) {
     const head = heads[i];
     const current = head?.version ?? 0;
     const list = byStream.get(streamId)!;
-    const old = list.filter((e) => e.version <= current);
-    if (old.length && !(await findRetry(t, streamId, old))) throw new ConcurrencyError(streamId, old[0]!.version - 1, current);
-    skipped += old.length;
-    const news = list.slice(old.length);
+    let old = 0;
+    while (old < list.length && list[old]!.version <= current) old++;
+    if (old && !(await findRetry(t, streamId, list.slice(0, old)))) throw new ConcurrencyError(streamId, list[0]!.version - 1, current);
+    skipped += old;
+    const news = old ? list.slice(old) : list;
     if (news.length === 0) continue;
     news.forEach((e, j) => {
       if (e.version !== current + 1 + j) throw new ConcurrencyError(streamId, e.version - 1, current + j);
@@ -129,10 +142,68 @@ export async function appendBulkIn(t: Tables, config: AppendConfig, events: read
     for (const e of news) if (e.position !== undefined && e.version === confirmedThrough + 1) confirmedThrough++;
     pages.push(...paginate(news));
     newHeads.push({ ...head, streamId, version: news[news.length - 1]!.version, confirmedThrough });
-    fresh.push(...news);
+    for (const e of news) fresh.push(e);
+    runs.set(streamId, news.map(config.upcast));
   }
-  await Promise.all([t.pages.bulkAdd(pages), t.streams.bulkPut(newHeads), project(t, config.inline, fresh.map(config.upcast))]);
-  return { appended: fresh.length, skipped, streamIds: [...new Set(fresh.map((e) => e.streamId))] };
+  const writing = Promise.all([t.pages.bulkAdd(pages), t.streams.bulkPut(newHeads)]);
+  const wide = config.inline.filter((p) => !p.byStream);
+  await Promise.all([
+    writing,
+    projectByStream(t, config.inline, runs, rows),
+    wide.length ? project(t, wide, fresh.map(config.upcast)) : undefined,
+  ]);
+  return { appended: fresh.length, skipped, streamIds: newHeads.map((h) => h.streamId) };
+}
+
+function groupByStream(events: readonly EventEnvelope[]): Map<string, EventEnvelope[]> {
+  const byStream = new Map<string, EventEnvelope[]>();
+  let list: EventEnvelope[] | undefined;
+  let streamId: string | undefined;
+  for (const event of events) {
+    // Bulk input comes stream after stream: look the list up only when the stream changes.
+    if (event.streamId !== streamId) {
+      streamId = event.streamId;
+      list = byStream.get(streamId);
+      if (!list) byStream.set(streamId, (list = []));
+    }
+    list!.push(event);
+  }
+  return byStream;
+}
+
+/**
+ * The inline projections keyed by stream (Projection.byStream), folded a stream's run at a time:
+ * the same rows project() would write, without looking every event's row up by its key. `events`
+ * are each stream's new events (upcast), in version order; `rows` holds every row they can touch.
+ */
+function projectByStream(t: Pick<Tables, 'readModels'>, projections: readonly Projection[], runs: ReadonlyMap<string, readonly EventEnvelope[]>, rows: KnownRows) {
+  const puts: ReadModelRow[] = [];
+  const deletes: [string, string][] = [];
+  for (const projection of projections) {
+    if (!projection.byStream) continue;
+    for (const [streamId, events] of runs) {
+      const run = events.filter((e) => projection.keysOf(e).includes(streamId));
+      if (run.length === 0) continue;
+      const id = rowId(projection.name, streamId);
+      const before = rows.get(id);
+      const after = projection.evolveAll ? projection.evolveAll(before, run, streamId) : run.reduce((row, e) => projection.evolve(row, e, streamId), before);
+      rows.set(id, after);
+      if (after === undefined) deletes.push([projection.name, streamId]);
+      else puts.push({ projection: projection.name, key: streamId, value: after });
+    }
+  }
+  return Promise.all([puts.length ? t.readModels.bulkPut(puts) : undefined, deletes.length ? t.readModels.bulkDelete(deletes) : undefined]);
+}
+
+/** The rows that projections keyed by stream keep for these streams (absent ones as undefined). */
+async function readRowsOfStreams(t: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamIds: readonly string[]): Promise<KnownRows> {
+  const byStream = projections.filter((p) => p.byStream);
+  const keys = byStream.flatMap((p) => streamIds.map((id) => [p.name, id] as [string, string]));
+  const rows: KnownRows = new Map();
+  if (keys.length === 0) return rows;
+  const stored = await t.readModels.bulkGet(keys);
+  keys.forEach(([name, id], i) => rows.set(rowId(name, id), stored[i]?.value));
+  return rows;
 }
 
 /** Stream heads read once per transaction: the command path reads a head, decides, then appends. */

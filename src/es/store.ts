@@ -279,10 +279,11 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   async function appendBulk(events: readonly EventEnvelope[], bulk: BulkOptions = {}): Promise<BulkResult> {
     bulkInFlight++;
     try {
-      if (!bulk.validated) validate(events, options.validateData);
+      // Every event is checked before anything is written, while the transaction reads the heads and rows.
+      const check = bulk.validated ? undefined : () => validate(events, options.validateData);
       const result = await guarded(() =>
         inTransaction(db, 'rw', writeTables, async (t) => {
-          const result = await appendBulkIn(t, appendConfig, events);
+          const result = await appendBulkIn(t, appendConfig, events, check);
           await bulk.alongside?.(t);
           return result;
         }),

@@ -104,6 +104,13 @@ export function eventStoreConformance(environment: string): void {
         store.appendToStream('s-1', [{ ...note('x'), meta: { at: 'yesterday', deviceId: 'x', commandId: 'y' } }]),
       ).rejects.toMatchObject({ field: 'meta.at' });
       await expect(store.appendBulk([{ ...envelopes('s-2', 1)[0]!, version: 0 }])).rejects.toMatchObject({ field: 'version' });
+      // Bulk checks every event while its transaction reads: one bad event anywhere writes nothing.
+      const good = [...envelopes('s-3', 150), ...envelopes('s-4', 3)];
+      const badAt = [...good.slice(0, 151), { ...good[151]!, meta: { ...good[151]!.meta, at: 'noon' } }, good[152]!];
+      await expect(store.appendBulk(badAt)).rejects.toMatchObject({ field: 'meta.at', index: 151 });
+      await expect(store.appendBulk([...good.slice(0, 2), null as never])).rejects.toMatchObject({ field: 'event', index: 2 });
+      expect(await store.streamVersion('s-3')).toBe(0);
+      expect(await store.db.readModels.count()).toBe(0);
       expect(await store.streamVersion('s-1')).toBe(0);
       expect((await store.readLog()).events).toHaveLength(0);
     });
@@ -145,6 +152,23 @@ export function eventStoreConformance(environment: string): void {
       expect((await store.readStream('x', { from: 95, to: 105 })).map((e) => e.version)).toEqual([95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105]);
       expect((await store.getRow<NoteCount>('noteCount', 'x'))?.count).toBe(252);
       expect(await store.getRow<number>('typeCount', 'NoteAdded')).toBe(282);
+    });
+
+    it('keeps stream-keyed read models in bulk equal to a rebuild, with streams interleaved and rows already there', async () => {
+      // A sync pull hands events in position order: streams interleave within one call.
+      const byStream = { ...noteCount, byStream: true };
+      const store = await open({ projections: [byStream, typeCount] });
+      await store.appendToStream('a', [note('a1')]);
+      const [a, b] = [envelopes('a', 4, 2), envelopes('b', 4)];
+      const interleaved = a.flatMap((e, i) => [e, b[i]!]);
+      await store.appendBulk(interleaved.slice(0, 3));
+      await store.appendBulk([...interleaved.slice(3), ...envelopes('c', 2, 1, 'NoteStarred')]);
+      expect(await store.getRow<NoteCount>('noteCount', 'a')).toEqual({ count: 5, lastVersion: 5, texts: ['a1', 'n2', 'n3', 'n4', 'n5'] });
+      expect((await store.getRow<NoteCount>('noteCount', 'b'))?.texts).toEqual(['n1', 'n2', 'n3', 'n4']);
+      expect(await store.getRow<number>('typeCount', 'NoteAdded')).toBe(9);
+      const incremental = await store.db.readModels.toArray();
+      await store.rebuildProjections();
+      expect(await store.db.readModels.toArray()).toEqual(incremental);
     });
 
     it('rebuilds read models equal to the incrementally maintained ones', async () => {
