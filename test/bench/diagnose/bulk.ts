@@ -7,7 +7,7 @@ import type { EventEnvelope } from '../../../src/es/envelope.ts';
 import { deleteEventStore, openEventStore, type EventStoreOptions } from '../../../src/es/store.ts';
 import { DEVICE_ID, batches } from '../fixtures.ts';
 import { cartlogLayout, deleteRaw, openRaw } from '../raw/idb.ts';
-import { foldRows, packPages, writePacked, writePackedWithViews } from '../raw/log.ts';
+import { foldRowsBatched, packPages, writePacked, writePackedWithViews } from '../raw/log.ts';
 import type { ScenarioOutput } from '../result.ts';
 import { BATCH, bulkEvents } from '../scenarios/history.ts';
 import { dbName, log, timed } from '../stats.ts';
@@ -34,7 +34,7 @@ async function rawAllWrites(name: string, foldInTiming: boolean): Promise<Writer
   const db = await openRaw(name, cartlogLayout);
   const folded = new Map<EventEnvelope[], Map<string, unknown>>();
   return {
-    prepare: (chunks) => void (foldInTiming || chunks.forEach((c) => folded.set(c, foldRows(inline, c)))),
+    prepare: (chunks) => void (foldInTiming || chunks.forEach((c) => folded.set(c, foldRowsBatched(inline, c)))),
     append: (chunk) => writePackedWithViews(db, chunk, inline, folded.get(chunk)),
     close: () => db.close(),
     remove: () => deleteRaw(name),
