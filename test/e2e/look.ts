@@ -38,6 +38,8 @@ export const sidewaysScroll = (page: Page) => page.evaluate(() => document.docum
  */
 export async function lookAt(page: Page, state: string, settle?: () => Promise<void>): Promise<void> {
   mkdirSync(SCREENS, { recursive: true });
+  // The pointer of the last click would leave a hover border in the picture.
+  await page.mouse.move(0, 0);
   for (const size of WIDTHS) {
     await page.setViewportSize({ width: size.width, height: size.height });
     await settle?.();
