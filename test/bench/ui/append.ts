@@ -23,6 +23,33 @@ import {
   type UiScenario,
 } from './context.ts';
 
+/**
+ * `--diagnose`: inside each command transaction (readwrite over `commands`), when its first reads
+ * (journal, head, rows) are answered and when it completes, from its start. A string, not a
+ * function: tsx's name helper does not exist in the page.
+ */
+const PHASES_SCRIPT = `(() => {
+  const phases = (window.__commandPhases = []);
+  const now = () => performance.now();
+  const get = IDBObjectStore.prototype.get;
+  IDBObjectStore.prototype.get = function (...args) {
+    const request = get.apply(this, args);
+    const entry = this.transaction.__phase;
+    if (entry && Number.isNaN(entry.read)) request.addEventListener('success', () => (entry.read = now() - entry.at));
+    return request;
+  };
+  const transaction = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (...args) {
+    const tx = transaction.apply(this, args);
+    if (tx.mode === 'readwrite' && [...tx.objectStoreNames].includes('commands')) {
+      const entry = (tx.__phase = { at: now(), read: NaN, done: NaN });
+      phases.push(entry);
+      tx.addEventListener('complete', () => (entry.done = now() - entry.at));
+    }
+    return tx;
+  };
+})();`;
+
 const WARM_UP = 20;
 const MEASURED = 100;
 /** qty-inc (ChangeQuantity), for the notes. */
@@ -74,6 +101,8 @@ function transactionKinds(changes: Change[]): string {
 
 export const appendToDomScenario: UiScenario = (env) =>
   withBrowser(env, async (context) => {
+    const diagnose = process.argv.includes('--diagnose');
+    if (diagnose) await context.addInitScript({ content: PHASES_SCRIPT });
     const page = await openApp(context, env.origins[0]);
     const probe = probeOf(page);
     const skus = await catalogSkus(page, LINES);
@@ -104,5 +133,12 @@ export const appendToDomScenario: UiScenario = (env) =>
       `ui.appendToDom floor (one raw readwrite transaction, same page): p50 ${round(percentile(floors, 50), 2)} ms, p95 ${round(percentile(floors, 95), 2)} ms`,
       'ui.appendToDom stops at the DOM mutation (before style, layout, paint); "next frame" is the rAF after it, where the painting frame starts',
     ];
+    if (diagnose) {
+      const phases = ((await page.evaluate('window.__commandPhases')) as { read: number; done: number }[]).slice(-(MEASURED + STEPS));
+      const p = (values: number[]) => `${round(percentile(values, 50), 2)}/${round(percentile(values, 95), 2)}`;
+      notes.push(
+        `ui.appendToDom command transaction (p50/p95 ms from its start, n=${phases.length}): first reads answered ${p(phases.map((x) => x.read))}, complete ${p(phases.map((x) => x.done))}`,
+      );
+    }
     return { results: comparePercentiles('ui.appendToDom', 'ms', total, floors), notes } satisfies ScenarioOutput;
   });
