@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { catalog, openCarts, type CartListEntry, type Carts, type CartView } from '../../src/cart/index.ts';
 import { deleteEventStore, type EventEnvelope } from '../../src/es/index.ts';
 import { followCartList, followCartView } from '../../src/ui/cart-follow.ts';
+import { cartChoices } from '../../src/ui/cart-choices.ts';
 import type { RowFollow } from '../../src/ui/row-follow.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
@@ -92,10 +93,15 @@ describe('the followed cart list', () => {
     const reads = vi.spyOn(carts, 'listed');
     const all = vi.spyOn(carts, 'list');
 
+    const choices = cartChoices(list.latest!);
     await add(carts, first);
-    // Handed on as the command settled: no read at all, and the other cart is the same object.
+    // Handed on as the command settled: no read at all, and the other cart is the same object —
+    // so is its switcher choice, which the switcher's keyed options then leave alone.
     expect(byId(list.latest, first)?.itemCount).toBe(1);
     expect(byId(list.latest, second)).toBe(untouched);
+    const next = cartChoices(list.latest!);
+    expect(next.find((c) => c.cartId === second)).toBe(choices.find((c) => c.cartId === second));
+    expect(next.find((c) => c.cartId === first)?.label).toBe('First — 1 item');
     await add(carts, first, pear.sku);
     await new Promise((wake) => setTimeout(wake, 20));
     expect(byId(list.latest, first)?.itemCount).toBe(2);
