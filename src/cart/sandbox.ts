@@ -9,13 +9,21 @@ const IMPORT_BATCH = 10_000;
 
 export type ImportResult = { ok: true; carts: Carts; eventCount: number } | Extract<LogFileResult, { ok: false }>;
 
-/** Validates the whole file, then (only if it is good) writes it into a fresh sandbox database. */
-export async function importIntoSandbox(file: Blob, options: { deviceId: string; name?: string }): Promise<ImportResult> {
+/**
+ * Reads and validates the whole file. Its text and lines (tens of MiB) belong to this call alone,
+ * so they can be collected before the writes begin, while only the parsed events stay.
+ */
+async function checkFile(file: Blob): Promise<LogFileResult> {
   const refused = checkFileSize(file.size);
   if (refused && !refused.ok) return refused;
   const lines = (await file.text()).split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
-  const result = readLogFile(lines, validateCartData);
+  return readLogFile(lines, validateCartData);
+}
+
+/** Validates the whole file, then (only if it is good) writes it into a fresh sandbox database. */
+export async function importIntoSandbox(file: Blob, options: { deviceId: string; name?: string }): Promise<ImportResult> {
+  const result = await checkFile(file);
   if (!result.ok) return result;
 
   const name = options.name ?? `${SANDBOX_PREFIX}${Date.now()}`;
