@@ -40,7 +40,7 @@ describe('at phone width', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
   });
 
-  it('a cart line gives its name the width of the cart, its controls under it (names used to break inside words)', async () => {
+  it('a cart line gives its name the width of the cart, its controls under it; the cart tools keep their words on one line (both used to break)', async () => {
     const page = await browser.open();
     await page.setViewportSize({ width: 360, height: 740 });
     await addLines(page, [0, 1, 2]);
@@ -48,6 +48,15 @@ describe('at phone width', () => {
       rows.map((row) => Math.round((row.querySelector('.line-name')!.getBoundingClientRect().width / row.getBoundingClientRect().width) * 100)),
     );
     for (const share of widths) expect(share).toBeGreaterThan(90);
+    // The cart's tools (Rename, Undo, Empty cart, Archive) keep their words on one line.
+    const tools = await page.locator('.cart-tools button').evaluateAll((buttons) =>
+      buttons.map((button) => {
+        const words = document.createRange();
+        words.selectNodeContents(button);
+        return { text: button.textContent!.trim(), lines: new Set([...words.getClientRects()].map((box) => Math.round(box.top))).size };
+      }),
+    );
+    expect(tools.filter((tool) => tool.lines > 1)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
   });
 });
