@@ -7,6 +7,9 @@ import { QUANTITY_MAX, QUANTITY_MIN } from '../cart/events.ts';
 
 export type Blocker = string | undefined;
 
+/** Why one more cannot go on a line: the cart line's + and the catalog stepper's + say the same. */
+export const LINE_FULL = `A line holds at most ${QUANTITY_MAX}.`;
+
 export function cartLocked(view: CartView): Blocker {
   if (view.status === 'checked-out') return 'This cart has been checked out, so it can no longer be changed.';
   if (view.status === 'archived') return 'This cart is archived, so it can no longer be changed.';
@@ -16,7 +19,7 @@ export function cartLocked(view: CartView): Blocker {
 export function lineBlockers(view: CartView, line: CartViewLine): { increase: Blocker; decrease: Blocker; remove: Blocker } {
   const locked = cartLocked(view);
   return {
-    increase: locked ?? (line.quantity >= QUANTITY_MAX ? `A line holds at most ${QUANTITY_MAX}.` : undefined),
+    increase: locked ?? (line.quantity >= QUANTITY_MAX ? LINE_FULL : undefined),
     decrease: locked ?? (line.quantity <= QUANTITY_MIN ? `The quantity is already ${QUANTITY_MIN}; remove the line instead.` : undefined),
     remove: locked,
   };

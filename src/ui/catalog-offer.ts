@@ -5,17 +5,15 @@
 // from the catalog. A cart that cannot change (checked out, archived, the past on show) keeps the
 // plain Add, off and saying why, and how many it holds as words — no stepper that could not work.
 import { QUANTITY_MAX } from '../cart/events.ts';
-import type { Blocker } from './blockers.ts';
+import { LINE_FULL, type Blocker } from './blockers.ts';
 
 export type CatalogOffer =
   | { kind: 'add'; blocker: Blocker; inCart: number }
   | { kind: 'stepper'; quantity: number; less: 'remove' | 'one-less'; more: Blocker };
 
-export const AT_MOST = `A line holds at most ${QUANTITY_MAX}.`;
-
 /** `quantity`: how many the shown cart holds (0 or undefined: none); `blocker`: why the cart cannot change. */
 export function catalogOffer(quantity: number | undefined, blocker: Blocker): CatalogOffer {
   const held = quantity ?? 0;
   if (blocker || held === 0) return { kind: 'add', blocker, inCart: held };
-  return { kind: 'stepper', quantity: held, less: held === 1 ? 'remove' : 'one-less', more: held >= QUANTITY_MAX ? AT_MOST : undefined };
+  return { kind: 'stepper', quantity: held, less: held === 1 ? 'remove' : 'one-less', more: held >= QUANTITY_MAX ? LINE_FULL : undefined };
 }

@@ -1,7 +1,8 @@
 // What a catalog row offers (catalog-offer.ts): Add until the open cart holds the product, then
 // − qty + whose "−" removes at 1 and whose "+" stops at 99; a cart that cannot change keeps Add.
 import { describe, expect, it } from 'vitest';
-import { AT_MOST, catalogOffer } from '../../src/ui/catalog-offer.ts';
+import { LINE_FULL } from '../../src/ui/blockers.ts';
+import { catalogOffer } from '../../src/ui/catalog-offer.ts';
 import { VIEWING_PAST } from '../../src/ui/blockers.ts';
 
 describe('catalogOffer', () => {
@@ -14,8 +15,8 @@ describe('catalogOffer', () => {
     expect(catalogOffer(1, undefined)).toEqual({ kind: 'stepper', quantity: 1, less: 'remove', more: undefined });
     expect(catalogOffer(2, undefined)).toEqual({ kind: 'stepper', quantity: 2, less: 'one-less', more: undefined });
     expect(catalogOffer(98, undefined)).toMatchObject({ more: undefined });
-    expect(catalogOffer(99, undefined)).toEqual({ kind: 'stepper', quantity: 99, less: 'one-less', more: AT_MOST });
-    expect(AT_MOST).toBe('A line holds at most 99.');
+    expect(catalogOffer(99, undefined)).toEqual({ kind: 'stepper', quantity: 99, less: 'one-less', more: LINE_FULL });
+    expect(LINE_FULL).toBe('A line holds at most 99.');
   });
 
   it('keeps Add, off with the reason, and says how many the cart holds while the cart cannot change', () => {
