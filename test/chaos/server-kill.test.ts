@@ -35,7 +35,8 @@ describe('the server killed mid-push', () => {
         .poll(() => syncState(page))
         .toBe(`offline/${PENDING}`)
         .catch(async (error: unknown) => {
-          // Seen once in a full run (offline/102): say which events were pending, to find why.
+          // Say which events were pending (offline/102 once was the first add's two events: the
+          // test went offline before they were pushed, while the status still read synced/0).
           const waiting = (await deviceLog(page)).filter((e) => e.position === undefined);
           console.log(`chaos server-kill round ${round + 1}: pending ${waiting.length}:`, waiting.slice(0, 5).map((e) => `${e.streamId.slice(0, 8)} v${e.version} ${e.type} ${e.meta.commandId.slice(0, 8)}`));
           throw error;

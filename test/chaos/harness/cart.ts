@@ -32,7 +32,22 @@ export async function syncState(page: Page): Promise<string> {
   return `${await status.getAttribute('data-state')}/${await status.getAttribute('data-pending')}`;
 }
 
-export const synced = (page: Page, timeout = 60_000) => expect.poll(() => syncState(page), { timeout, interval: 100 }).toBe('synced/0');
+/**
+ * Synced as the stored log says: the status reads synced/0 and every stored event has its server
+ * position. The status alone is not enough right after a click: the pending count follows the
+ * command's commit a moment later, so synced/0 can still be the state from before it.
+ */
+export const synced = (page: Page, timeout = 60_000) =>
+  expect
+    .poll(
+      async () => {
+        const state = await syncState(page);
+        const unconfirmed = (await deviceLog(page)).filter((e) => e.position === undefined).length;
+        return unconfirmed ? `${state}, ${unconfirmed} stored events unconfirmed` : state;
+      },
+      { timeout, interval: 100 },
+    )
+    .toBe('synced/0');
 
 /** What `cart-count` shows (the sum of quantities). */
 export async function shownCount(page: Page): Promise<number> {
