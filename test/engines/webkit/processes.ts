@@ -29,9 +29,13 @@ function track(child: ChildProcess): Running {
   };
 }
 
-/** An X display of its own: Xvfb picks a free number and writes it to fd 3 (-displayfd). */
+/**
+ * An X display of its own: Xvfb picks a free number and writes it to fd 3 (-displayfd). Wider
+ * than the widest viewport a journey asks for: a window 1280 px wide inside, plus its frame, does
+ * not fit a 1280 px screen, and X then keeps it narrower (the desktop axe journey skipped itself).
+ */
 export async function startDisplay(): Promise<Running & { display: string }> {
-  const child = spawn(pathOf(binaries.xvfb), ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+  const child = spawn(pathOf(binaries.xvfb), ['-displayfd', '3', '-screen', '0', '1920x1200x24', '-nolisten', 'tcp'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   const running = track(child);
