@@ -150,7 +150,8 @@ export async function appendBulkIn(
   await Promise.all([
     writing,
     projectByStream(t, config.inline, runs, rows),
-    wide.length ? project(t, wide, fresh.map(config.upcast)) : undefined,
+    // The same upcast events, stream after stream as `fresh` holds them: upcast once.
+    wide.length ? project(t, wide, [...runs.values()].flat()) : undefined,
   ]);
   return { appended: fresh.length, skipped, streamIds: newHeads.map((h) => h.streamId) };
 }
