@@ -8,7 +8,7 @@ import type { EventEnvelope } from '../../es/envelope.ts';
 export type FormatCents = (cents: number) => string;
 
 /** How far back a row looks for a line's quantity or the cart's name before it gives up. */
-const LOOK_BACK = 500;
+export const LOOK_BACK = 500;
 
 type Data = Record<string, unknown>;
 const dataOf = (event: EventEnvelope) => (event.data ?? {}) as Data;
@@ -72,7 +72,8 @@ export function eventWords(events: readonly EventEnvelope[], index: number, mone
 export function commandGroup(events: readonly EventEnvelope[], index: number): { first: number; size: number } {
   const id = events[index]!.meta.commandId;
   let first = index;
-  while (first > 0 && events[first - 1]!.meta.commandId === id) first--;
+  // `?.`: before a long cart is read whole, the events before its newest are holes.
+  while (first > 0 && events[first - 1]?.meta.commandId === id) first--;
   let last = index;
   while (last < events.length - 1 && events[last + 1]!.meta.commandId === id) last++;
   return { first, size: last - first + 1 };

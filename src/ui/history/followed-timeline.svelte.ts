@@ -8,7 +8,7 @@ import { openTimeline, type Timeline } from './timeline.ts';
 
 /** What the panel reads of a Timeline, reactive, and what it adds. */
 export interface FollowedTimeline
-  extends Pick<Timeline, 'cartId' | 'events' | 'length' | 'rowsRevision' | 'confirmedThrough' | 'position' | 'skipped' | 'atPresent' | 'seek' | 'toggleSkip' | 'clearSkips' | 'present' | 'restore'> {
+  extends Pick<Timeline, 'cartId' | 'events' | 'length' | 'rowsRevision' | 'confirmedThrough' | 'complete' | 'rowsFrom' | 'position' | 'skipped' | 'atPresent' | 'seek' | 'toggleSkip' | 'clearSkips' | 'present' | 'restore'> {
   /** The cart at the position, skips applied; undefined at version 0 (before it was opened). */
   readonly shown: CartView | undefined;
   /** What the event at the position changed (none at version 0 or when it is skipped). */
@@ -20,8 +20,14 @@ export interface FollowedTimeline
   close: () => void;
 }
 
+/**
+ * A long cart's newest rows first (issue 12: within 100 ms at 100 000 events), then the rest: the
+ * panel follows it as one more change of the rows.
+ */
+export const FIRST_ROWS = 100;
+
 export async function followTimeline(carts: Carts, cartId: string, at?: number): Promise<FollowedTimeline> {
-  const timeline = await openTimeline(carts, cartId);
+  const timeline = await openTimeline(carts, cartId, { firstRows: FIRST_ROWS });
   if (at !== undefined) timeline.seek(at);
 
   // Two signals: anything changed, and the events grew. What depends only on the rows (the
@@ -67,8 +73,10 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
   const stop = carts.store.subscribe((change) => {
     if (change.streamIds.includes(cartId)) void refresh();
   });
-  // Anything written between the first read and the subscription.
-  await refresh();
+  // Anything written between the first read and the subscription; a long cart's whole log comes
+  // first (the refresh waits for it), and the panel shows its newest rows meanwhile.
+  const caughtUp = refresh();
+  if (timeline.complete) await caughtUp;
 
   const shown = $derived(read(() => timeline.view()));
   const changes = $derived(read(() => (timeline.position === 0 ? [] : timeline.diff(timeline.position))));
@@ -86,6 +94,12 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
     },
     get confirmedThrough() {
       return readRows(() => timeline.confirmedThrough);
+    },
+    get complete() {
+      return readRows(() => timeline.complete);
+    },
+    get rowsFrom() {
+      return readRows(() => timeline.rowsFrom);
     },
     get position() {
       return read(() => timeline.position);

@@ -36,6 +36,9 @@ export function panelKey(key: string, position: number, length: number, where: {
   return next === undefined ? undefined : { kind: 'seek', position: next };
 }
 
+/** Why restore waits while the cart's events are still being read. */
+export const READING = 'The history is still being read.';
+
 export function restoreBlocker(shown: { position: number; atPresent: boolean }, liveStatus: CartView['status'] | undefined): Blocker {
   if (liveStatus === 'checked-out' || liveStatus === 'archived')
     return `This cart is ${liveStatus === 'archived' ? 'archived' : 'checked out'}: it can no longer be changed, so it cannot be restored.`;

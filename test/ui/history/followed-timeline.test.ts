@@ -2,7 +2,9 @@
 // up as rows) and every step is visible through its getters.
 import { describe, expect, it, vi } from 'vitest';
 import { catalog } from '../../../src/cart/index.ts';
-import { followTimeline } from '../../../src/ui/history/followed-timeline.svelte.ts';
+import { v7 as uuidv7 } from 'uuid';
+import { FIRST_ROWS, followTimeline } from '../../../src/ui/history/followed-timeline.svelte.ts';
+import { cartHistory } from '../../bench/fixtures.ts';
 import { useCarts } from './fixtures.ts';
 
 const fresh = useCarts('followed');
@@ -61,6 +63,22 @@ describe('followTimeline', () => {
     expect(timeline.atPresent).toBe(true);
     expect(timeline.length).toBe(4);
     expect(timeline.shown?.lines.map((l) => l.sku)).toEqual([catalog[0]!.sku]);
+    timeline.close();
+  });
+
+  it('shows a long cart’s newest rows at once, then the whole log at a deep link’s version', async () => {
+    const carts = await fresh.open();
+    const cartId = `cart-${uuidv7()}`;
+    await carts.store.appendBulk(cartHistory(cartId, 2_000, 20));
+    const timeline = await followTimeline(carts, cartId, 5);
+    expect([timeline.complete, timeline.length, timeline.atPresent, timeline.rowsFrom]).toEqual([false, 2_000, true, 2_000 - FIRST_ROWS + 1]);
+    expect(timeline.shown).toEqual(await carts.view(cartId));
+    await vi.waitFor(() => expect(timeline.complete).toBe(true));
+    expect([timeline.position, timeline.rowsFrom, timeline.events.length]).toEqual([5, 1, 2_000]);
+    expect(timeline.shown?.version).toBe(5);
+    // Then it follows the store as any timeline does.
+    await carts.execute(cartId, { type: 'ClearCart', data: {} });
+    await vi.waitFor(() => expect(timeline.length).toBe(2_001));
     timeline.close();
   });
 });

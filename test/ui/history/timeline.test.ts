@@ -5,7 +5,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { catalog } from '../../../src/cart/index.ts';
 import { cartViewProjection } from '../../../src/cart/projections.ts';
 import { historyLink, parseHistoryLink } from '../../../src/ui/history/deep-link.ts';
+import { eventWords, LOOK_BACK } from '../../../src/ui/history/event-words.ts';
 import { openTimeline, undoLastChange } from '../../../src/ui/history/timeline.ts';
+import { cartHistory } from '../../bench/fixtures.ts';
 import { useCarts } from './fixtures.ts';
 
 const [apple, bread] = [catalog[0]!, catalog[1]!];
@@ -131,5 +133,63 @@ describe('history deep link', () => {
     expect(parseHistoryLink('#/history?cart=nope&at=2')).toBeUndefined();
     expect(parseHistoryLink(`#/history?cart=${cartId}&at=-1`)).toEqual({ cartId });
     expect(parseHistoryLink('#/other')).toBeUndefined();
+  });
+});
+
+describe('timeline open of a long cart (issue 12: first rows first)', () => {
+  const LENGTH = 1_000;
+  async function longCart() {
+    const carts = await fresh.open();
+    const cartId = `cart-${uuidv7()}`;
+    await carts.store.appendBulk(cartHistory(cartId, LENGTH, 20));
+    return { carts, cartId };
+  }
+
+  it('holds its newest rows and the present first, then every event', async () => {
+    const { carts, cartId } = await longCart();
+    const timeline = await openTimeline(carts, cartId, { firstRows: 100 });
+    expect([timeline.complete, timeline.length, timeline.position, timeline.atPresent]).toEqual([false, LENGTH, LENGTH, true]);
+    expect(timeline.rowsFrom).toBe(LENGTH - 100 + 1);
+    // The rows shown, and the look-back their words need; nothing older yet.
+    const held = timeline.events.flatMap((event, index) => (event ? [index + 1] : []));
+    expect([held[0], held.length]).toEqual([LENGTH - 100 - LOOK_BACK + 1, 100 + LOOK_BACK]);
+    expect(timeline.view()).toEqual(await carts.view(cartId));
+    const partialWords = Array.from({ length: 100 }, (_, i) => eventWords(timeline.events, LENGTH - 100 + i, String));
+
+    await timeline.completed;
+    expect([timeline.complete, timeline.rowsFrom, timeline.length, timeline.position]).toEqual([true, 1, LENGTH, LENGTH]);
+    expect(timeline.events.map((event) => event.version)).toEqual(Array.from({ length: LENGTH }, (_, i) => i + 1));
+    // A row says the same before and after the rest is read: its look-back was held.
+    expect(Array.from({ length: 100 }, (_, i) => eventWords(timeline.events, LENGTH - 100 + i, String))).toEqual(partialWords);
+    expect(timeline.view(3)?.lines).toHaveLength(2);
+  });
+
+  it('keeps a seek or a skip asked for before the rest is read, and applies it once it is', async () => {
+    const { carts, cartId } = await longCart();
+    const timeline = await openTimeline(carts, cartId, { firstRows: 100 });
+    timeline.seek(3);
+    timeline.toggleSkip(2);
+    // Meanwhile the present stays shown: a past state needs every event before it.
+    expect([timeline.position, timeline.atPresent, timeline.skipped.size, timeline.view(3)]).toEqual([LENGTH, true, 0, undefined]);
+    await timeline.completed;
+    expect([timeline.position, [...timeline.skipped]]).toEqual([3, [2]]);
+    expect(timeline.view()?.lines).toHaveLength(1);
+  });
+
+  it('sees what was written while the rest was read, and restores only once it is held', async () => {
+    const { carts, cartId } = await longCart();
+    const timeline = await openTimeline(carts, cartId, { firstRows: 100 });
+    await carts.execute(cartId, { type: 'ClearCart', data: {} });
+    await timeline.refresh();
+    expect([timeline.complete, timeline.length, timeline.position]).toEqual([true, LENGTH + 1, LENGTH + 1]);
+    timeline.seek(LENGTH);
+    await timeline.restore();
+    expect((await carts.view(cartId))?.lines).toEqual(timeline.view(LENGTH)?.lines);
+  });
+
+  it('reads a short cart in one go', async () => {
+    const { carts, cartId } = await cartWithHistory();
+    const timeline = await openTimeline(carts, cartId, { firstRows: 100 });
+    expect([timeline.complete, timeline.rowsFrom, timeline.length]).toEqual([true, 1, 4]);
   });
 });

@@ -1,0 +1,39 @@
+// A long cart's history panel in the built app (issue 12): its newest rows are listed as soon as
+// they are read, then the whole log comes in and the slider, the filter and the diff with it. A
+// step asked for while the rest is read is applied once it is. The cart (5 000 events) arrives by
+// importing a log file, so it is in a sandbox; the panel works there as on the live carts.
+import { describe, expect, it } from 'vitest';
+import { logFileLines } from '../../src/es/logfile.ts';
+import { cartHistory, newCartId } from '../bench/fixtures.ts';
+import { eventually, historyRows, itemAt, openHistory, rowAt, seek, skusAt, sliderMax, textOf, useBrowser } from './cart-page.ts';
+
+const browser = useBrowser();
+const LENGTH = 5_000;
+
+describe('the history of a long cart', () => {
+  it('lists the newest rows, then every event: slider, filter and steps work on all of them', async () => {
+    const page = await browser.open();
+    const [sku] = await skusAt(page, [0]);
+    await itemAt(page, sku!).getByTestId('add-to-cart').click();
+    await openHistory(page);
+    const text = [...logFileLines(cartHistory(newCartId(), LENGTH, 20))].join('');
+    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    await page.getByTestId('sandbox-banner').waitFor();
+
+    // The present and the newest row are shown whether or not the rest has been read yet.
+    await rowAt(page, LENGTH).waitFor();
+    await textOf(page.locator('.history-where p')).toMatch(new RegExp(`^Present · version ${LENGTH} · `));
+    // Asked for at once, applied once the log is held: one step back from the present.
+    await page.getByTestId('history-panel').press('ArrowLeft');
+    await eventually(() => sliderMax(page)).toBe(String(LENGTH));
+    await eventually(() => page.getByTestId('history-slider').inputValue()).toBe(String(LENGTH - 1));
+    await expect(page.getByTestId('history-panel').getAttribute('aria-busy')).resolves.toBe('false');
+
+    // The oldest events are there too, with their words.
+    await seek(page, 2);
+    await rowAt(page, 2).waitFor();
+    await textOf(rowAt(page, 2).locator('.event-words')).toMatch(/^\+ .+ ×\d · /);
+    await page.getByTestId('history-filter').selectOption('CartOpened');
+    await eventually(() => historyRows(page).count()).toBe(1);
+  });
+});
