@@ -36,4 +36,21 @@ describe('the history of a long cart', () => {
     await page.getByTestId('history-filter').selectOption('CartOpened');
     await eventually(() => historyRows(page).count()).toBe(1);
   });
+
+  it('keeps a long version number clear of the row’s words on a phone', async () => {
+    const page = await browser.open();
+    await page.setViewportSize({ width: 360, height: 740 });
+    const [sku] = await skusAt(page, [0]);
+    await itemAt(page, sku!).getByTestId('add-to-cart').click();
+    await openHistory(page);
+    const text = [...logFileLines(cartHistory(newCartId(), LENGTH, 20))].join('');
+    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    await rowAt(page, LENGTH).waitFor();
+    // "v5000" once ran under the start of "Whole milk, 1 l 16 → 57" (the version's box shrank to 3.5ch).
+    const [version, words] = await Promise.all(['.event-version', '.event-words'].map((part) => rowAt(page, LENGTH).locator(part).evaluate((e) => {
+      const box = e.getBoundingClientRect();
+      return { left: box.left, right: box.left + Math.max(box.width, e.scrollWidth) };
+    })));
+    expect(version!.right).toBeLessThanOrEqual(words!.left);
+  });
 });
