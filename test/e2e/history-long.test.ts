@@ -37,7 +37,7 @@ describe('the history of a long cart', () => {
     await eventually(() => historyRows(page).count()).toBe(1);
   });
 
-  it('keeps a long version number clear of the row’s words on a phone', async () => {
+  it('on a phone: a long version number stays clear of the row’s words, and the sheet sits on the cart’s footer', async () => {
     const page = await browser.open();
     await page.setViewportSize({ width: 360, height: 740 });
     const [sku] = await skusAt(page, [0]);
@@ -52,5 +52,10 @@ describe('the history of a long cart', () => {
       return { left: box.left, right: box.left + Math.max(box.width, e.scrollWidth) };
     })));
     expect(version!.right).toBeLessThanOrEqual(words!.left);
+    // The sheet sits on the cart's footer: no strip of the cart underneath shows between them.
+    const [sheet, footer] = await Promise.all(
+      ['[data-testid="history-panel"]', '#cart .cart-footer'].map((selector) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect)),
+    );
+    expect(Math.abs(sheet!.bottom - footer!.top)).toBeLessThanOrEqual(1);
   });
 });
