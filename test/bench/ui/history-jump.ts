@@ -11,6 +11,7 @@
 // opens, raw IndexedDB reading the head and the newest rows' pages the same way.
 import type { BrowserContext } from 'playwright';
 import { PAGE_SIZE } from '../../../src/es/db.ts';
+import { profiled } from '../cpu-profile.ts';
 import { compare } from '../result.ts';
 import { median, percentile, round } from '../stats.ts';
 import { openApp, openPage, withBrowser, type UiScenario } from './context.ts';
@@ -92,15 +93,19 @@ export const historyJumpScenario: UiScenario = (env) =>
       );
     const opens: Open[] = [];
     const raw: number[] = [];
-    for (let i = 0; i < OPENS; i++) {
-      if (i > 0) {
-        await toggle.click();
-        await page.locator('[data-testid="history-panel"]').waitFor({ state: 'detached' });
-        raw.push(await rawFirstRows());
+    const measureOpens = async () => {
+      for (let i = 0; i < OPENS; i++) {
+        if (i > 0) {
+          await toggle.click();
+          await page.locator('[data-testid="history-panel"]').waitFor({ state: 'detached' });
+          raw.push(await rawFirstRows());
+        }
+        await page.waitForTimeout(100);
+        opens.push(await openPanel());
       }
-      await page.waitForTimeout(100);
-      opens.push(await openPanel());
-    }
+    };
+    // --profile: where the opens' main-thread time goes (the whole log's read and hold).
+    await (env.profile ? profiled(await context.newCDPSession(page), measureOpens) : measureOpens());
     const [cold, ...warm] = opens;
     const slider = page.locator('[data-testid="history-slider"]');
     await slider.waitFor();
