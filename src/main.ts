@@ -1,8 +1,14 @@
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import { pageWorkspaces } from './ui/session.svelte.ts';
 import './ui/app.css';
 
-mount(App, { target: document.getElementById('app')! });
+// The database opens first: the browser opens it while the page renders what needs nothing
+// stored (the catalog). The render waits a task, so the open request is sent before it (Dexie
+// sends it from a microtask).
+const workspaces = pageWorkspaces();
+const opening = workspaces.open();
+setTimeout(() => mount(App, { target: document.getElementById('app')!, props: { workspaces, opening } }));
 
 // Offline support (service worker, update banner, persistent storage) is not needed to shop: it
 // starts once the page has loaded and the browser is idle, from its own chunk.

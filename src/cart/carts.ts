@@ -37,6 +37,12 @@ export interface Carts {
   listed: (cartIds: readonly string[]) => Promise<(CartListEntry | undefined)[]>;
   /** This device's commands as they run and settle, with the rows they wrote (ui/row-follow.ts). */
   commands: CommandWatch;
+  /**
+   * The views of the carts asked for with `viewsAtOpen`, read as the store opened (no round trip
+   * of their own): undefined where a cart has none. A snapshot: what changes later is told by
+   * store.subscribe.
+   */
+  viewsAtOpen: ReadonlyMap<string, CartView | undefined>;
   close: () => void;
 }
 
@@ -45,12 +51,14 @@ export const validateCartData: DataValidator = (type, schemaVersion, data) => {
   return result.ok ? null : { field: result.field, reason: result.reason };
 };
 
-export async function openCarts(options: { name?: string; deviceId: string }): Promise<Carts> {
+export async function openCarts(options: { name?: string; deviceId: string; viewsAtOpen?: readonly string[] }): Promise<Carts> {
+  const viewsAtOpen = [...new Set(options.viewsAtOpen ?? [])];
   const store = await openEventStore({
     name: options.name ?? LIVE_DATABASE,
     // Popularity spans every cart and nobody waits on it: it follows the log asynchronously.
     projections: [cartViewProjection, cartListProjection, { ...popularityProjection, mode: 'async' }],
     validateData: validateCartData,
+    readAtOpen: viewsAtOpen.map((cartId) => [cartViewProjection.name, cartId] as const),
   });
   const { handle, watch } = watchCommands(
     createCommandHandler({
@@ -84,6 +92,7 @@ export async function openCarts(options: { name?: string; deviceId: string }): P
     listed: (cartIds) =>
       store.use(async (db) => (await db.readModels.bulkGet(cartIds.map((id) => [cartListProjection.name, id]))).map((row) => row?.value as CartListEntry | undefined)),
     commands: watch,
+    viewsAtOpen: new Map(viewsAtOpen.map((cartId, i) => [cartId, store.rowsAtOpen[i] as CartView | undefined])),
     close: store.close,
   };
 }

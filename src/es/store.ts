@@ -48,6 +48,12 @@ export interface EventStoreOptions {
   validateData?: DataValidator;
   /** Default 'strict': an acknowledged write is on disk (see Durability). */
   durability?: Durability;
+  /**
+   * Read-model rows the caller needs first (the page: the cart it shows), read in the same
+   * transaction as the open's check of the projections' versions, so they cost no round trip of
+   * their own: see EventStore.rowsAtOpen.
+   */
+  readAtOpen?: readonly (readonly [projection: string, key: string])[];
 }
 
 export interface TransactOptions<T> {
@@ -91,6 +97,12 @@ export interface StoreTransaction {
 export interface EventStore {
   readonly name: string;
   readonly db: CartlogDb;
+  /**
+   * The values of the rows asked for with readAtOpen, in that order (undefined where there is
+   * none), as stored when the store opened — after any rebuild the open did. A snapshot, not
+   * followed: a change after the open is told by subscribe like any other.
+   */
+  readonly rowsAtOpen: readonly unknown[];
   appendToStream: (streamId: string, events: readonly NewEvent[], options?: { expectedVersion?: ExpectedVersion }) => Promise<AppendResult>;
   /** Bulk path (import, sync pull): full envelopes with versions, written in pages. */
   appendBulk: (events: readonly EventEnvelope[], options?: BulkOptions) => Promise<BulkResult>;
@@ -309,9 +321,9 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     await Promise.all([...projectors.values()].map((p) => guarded(() => p.catchUp())));
   };
 
-  await guarded(async () => {
+  const rowsAtOpen = await guarded(async () => {
     await db.open();
-    await prepareProjections();
+    return prepareProjections();
   });
   // Async projections catch up shortly after writes settle, not after each one, and not while
   // an import or pull is still writing: their transactions would queue between its batches.
@@ -324,18 +336,28 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   changes.subscribe(scheduleCatchUp);
   scheduleCatchUp();
 
-  /** Read models whose code version moved are rebuilt from the log before anyone reads them. */
-  async function prepareProjections(): Promise<void> {
-    const stored = new Map((await db.projections.toArray()).map((p) => [p.name, p.version]));
+  /**
+   * Read models whose code version moved are rebuilt from the log before anyone reads them. The
+   * rows asked for at open are read beside the versions, in one read-only transaction; they are
+   * read again only when something was rebuilt or reset, since that rewrote them.
+   */
+  async function prepareProjections(): Promise<unknown[]> {
+    const wanted = (options.readAtOpen ?? []).map(([projection, key]): [string, string] => [projection, key]);
+    const readRows = (t: Pick<Tables, 'readModels'>) => (wanted.length ? t.readModels.bulkGet(wanted) : Promise.resolve([]));
+    const [states, rows] = await inTransaction(db, 'r', ['projections', 'readModels'], (t) => Promise.all([t.projections.toArray(), readRows(t)]));
+    const stored = new Map(states.map((p) => [p.name, p.version]));
     const stale = inline.filter((p) => stored.get(p.name) !== p.version);
+    const reset = asyncSpecs.filter((p) => stored.get(p.name) !== p.version);
     if (stale.length) await rebuild(db, stale, upcast);
-    for (const p of asyncSpecs.filter((p) => stored.get(p.name) !== p.version))
-      await inTransaction(db, 'rw', ['readModels', 'projections'], (t) => resetAsyncIn(t, [p]));
+    for (const p of reset) await inTransaction(db, 'rw', ['readModels', 'projections'], (t) => resetAsyncIn(t, [p]));
+    const current = stale.length || reset.length ? await readRows(db) : rows;
+    return current.map((row) => row?.value);
   }
 
   return {
     name: options.name,
     db,
+    rowsAtOpen,
     appendToStream: (streamId, events, opts) => transact((tx) => tx.append(streamId, events, { ...opts, last: true })),
     appendBulk,
     readStream: (streamId, range) => guarded(() => readStream(db, streamId, range?.from, range?.to)),

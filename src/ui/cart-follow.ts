@@ -31,8 +31,17 @@ export function followCartList(carts: Carts, { onChange, onError }: Followed<Car
   );
 }
 
-/** One cart's view; undefined while it has none (the unopened default cart, or a cart gone). */
-export function followCartView(carts: Carts, cartId: string, { onChange, onError }: Followed<CartView | undefined>): RowFollow {
+/**
+ * One cart's view; undefined while it has none (the unopened default cart, or a cart gone).
+ * `shown`: the view the caller shows already (read as the store opened); the stored row is read
+ * all the same, and handed on only when it differs.
+ */
+export function followCartView(
+  carts: Carts,
+  cartId: string,
+  { onChange, onError }: Followed<CartView | undefined>,
+  shown?: { view: CartView | undefined },
+): RowFollow {
   return followRows<CartView>(
     {
       read: (ids) => Promise.all(ids.map((id) => carts.view(id))),
@@ -41,6 +50,11 @@ export function followCartView(carts: Carts, cartId: string, { onChange, onError
       subscribe: carts.store.subscribe,
       commands: carts.commands,
     },
-    { streams: [cartId], onRows: (rows) => onChange(rows.get(cartId)), ...(onError ? { onError } : {}) },
+    {
+      streams: [cartId],
+      onRows: (rows) => onChange(rows.get(cartId)),
+      ...(onError ? { onError } : {}),
+      ...(shown ? { known: new Map(shown.view ? [[cartId, shown.view]] : []) } : {}),
+    },
   );
 }

@@ -33,6 +33,11 @@ export interface RowFollowOptions<Row> {
   onRows: (rows: ReadonlyMap<string, Row>) => void;
   /** A read failed (e.g. the database was closed); the next change reads again. */
   onError?: (error: unknown) => void;
+  /**
+   * The rows the caller shows already, read before following began (a stream missing here has
+   * none). The first read still reads every followed row; only what differs from these is handed on.
+   */
+  known?: ReadonlyMap<string, Row>;
 }
 
 export interface RowFollow {
@@ -45,9 +50,9 @@ export interface RowFollow {
 }
 
 export function followRows<Row>(source: RowSource<Row>, options: RowFollowOptions<Row>): RowFollow {
-  const { streams, onRows, onError } = options;
+  const { streams, onRows, onError, known } = options;
   const follows = 'all' in streams ? () => true : (streamId: string) => streams.includes(streamId);
-  const rows = new Map<string, Row>();
+  const rows = new Map<string, Row>(known);
   /** To read: changed streams whose new row is not in hand. */
   const stale = new Set<string>();
   /** Changed by a commit of this tab while a command of it runs there: its result brings the row. */
@@ -79,7 +84,8 @@ export function followRows<Row>(source: RowSource<Row>, options: RowFollowOption
     whole = false;
     stale.clear();
     try {
-      let moved = !ready;
+      // The first read is always handed on, unless the caller already shows what it found.
+      let moved = !ready && !known;
       if (all) {
         const found = await all();
         if (closed) return;

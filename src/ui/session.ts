@@ -111,12 +111,22 @@ export interface Session {
   archive: () => Promise<boolean>;
   /** Moves on when the current cart was archived elsewhere (another tab, a sync); else nothing. */
   leaveArchived: () => Promise<boolean>;
+  /**
+   * The view of the cart that was current when the session opened, as read then — once, and only
+   * for that cart ({ view: undefined }: it had none, the unopened default cart); else undefined.
+   * The page draws its first render from it while it reads the stored row again: once taken, or
+   * for another cart, it could be older than what is stored.
+   */
+  takeOpeningView: (cartId: string) => { view: CartView | undefined } | undefined;
   close: () => void;
 }
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { storage } = options;
-  const carts = await openCarts({ deviceId: options.deviceId, ...(options.dbName ? { name: options.dbName } : {}) });
+  // The carts the page may open on are read with the store's own open check: on a reload the
+  // stored cart is usually one of them, and its first render then waits for no read of its own.
+  const candidates = [storage.getItem(CURRENT_CART_KEY), storage.getItem(DEFAULT_CART_KEY)].filter((id): id is string => !!id);
+  const carts = await openCarts({ deviceId: options.deviceId, viewsAtOpen: candidates, ...(options.dbName ? { name: options.dbName } : {}) });
   const state = options.state ?? { cartId: '', error: '', upgraded: '' };
   const select = (cartId: string) => {
     state.cartId = cartId;
@@ -124,7 +134,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     state.defaultCartId = storage.getItem(DEFAULT_CART_KEY) ?? undefined;
     storage.setItem(CURRENT_CART_KEY, cartId);
   };
-  select(await currentCart(carts, storage));
+  select(await currentCart(carts, storage, { known: carts.viewsAtOpen }));
+  let openedOn = carts.viewsAtOpen.has(state.cartId) ? { cartId: state.cartId, view: carts.viewsAtOpen.get(state.cartId) } : undefined;
 
   // A refusal leaves by itself after a while; a newer one restarts the wait.
   let errorTimer: ReturnType<typeof setTimeout> | undefined;
@@ -253,6 +264,12 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       }),
     change: attempt,
     dismissError: clearError,
+    takeOpeningView(cartId) {
+      if (openedOn?.cartId !== cartId) return undefined;
+      const { view } = openedOn;
+      openedOn = undefined;
+      return { view };
+    },
     close() {
       clearTimeout(errorTimer);
       stopUpgraded();
@@ -267,12 +284,19 @@ export async function openSession(options: SessionOptions): Promise<Session> {
  * order), or while it is the unopened default cart; else the latest open cart; else the default
  * cart, opened by its first command, so a fresh profile can add at once and writes nothing until then.
  */
-async function currentCart(carts: Carts, storage: KeyValueStorage, options: { ignoreStored?: boolean } = {}): Promise<string> {
+async function currentCart(
+  carts: Carts,
+  storage: KeyValueStorage,
+  options: { ignoreStored?: boolean; known?: ReadonlyMap<string, CartView | undefined> } = {},
+): Promise<string> {
+  const { known } = options;
+  // Views read as the store opened are as good as a read now: nothing ran in between.
+  const viewOf = (cartId: string) => (known?.has(cartId) ? known.get(cartId) : carts.view(cartId));
   const stored = options.ignoreStored ? null : storage.getItem(CURRENT_CART_KEY);
-  const view = stored ? await carts.view(stored) : undefined;
+  const view = stored ? await viewOf(stored) : undefined;
   if (view && view.status !== 'archived') return view.cartId;
   const defaultId = storage.getItem(DEFAULT_CART_KEY);
-  const defaultView = defaultId ? await carts.view(defaultId) : undefined;
+  const defaultView = defaultId ? await viewOf(defaultId) : undefined;
   if (stored && stored === defaultId && !defaultView) return stored;
   const list = await carts.list();
   const open = list.filter((cart) => cart.status === 'open');
