@@ -29,6 +29,13 @@ export interface History<State, Event> {
   eventAt: (version: number) => Event | undefined;
   /** New events of the stream arrived: the history grows, nothing already shown moves. */
   append: (events: readonly Event[]) => void;
+  /** Whether stateAt(version) is at most `interval` evolve calls away (its checkpoint is folded). */
+  isNear: (version: number) => boolean;
+  /**
+   * Folds the checkpoints ahead, one at a time, until `enough()` says stop: a caller can spread the
+   * first fold of a long history over idle moments instead of one long task. True once all are.
+   */
+  warm: (enough: () => boolean) => boolean;
   /** Leaves these versions out of every replayed state (what-if); the events stay. */
   setSkipped: (versions: Iterable<number>) => void;
   readonly skipped: ReadonlySet<number>;
@@ -70,6 +77,8 @@ export function createHistory<State, Event = DomainEvent>(
     return state;
   }
 
+  const lastCheckpoint = () => Math.floor(events.length / interval);
+
   /** Drops the checkpoints whose fold included `version` or anything after it. */
   function invalidateFrom(version: number): void {
     checkpoints.length = Math.min(checkpoints.length, Math.floor((version - 1) / interval) + 1);
@@ -81,6 +90,14 @@ export function createHistory<State, Event = DomainEvent>(
     },
     stateAt,
     eventAt: (version) => events[version - 1],
+    isNear: (version) => Math.floor(Math.max(0, Math.min(Math.trunc(version), events.length)) / interval) < checkpoints.length,
+    warm(enough) {
+      while (checkpoints.length <= lastCheckpoint()) {
+        checkpointBelow(checkpoints.length * interval);
+        if (enough()) break;
+      }
+      return checkpoints.length > lastCheckpoint();
+    },
     append(more) {
       events.push(...more);
     },

@@ -67,6 +67,26 @@ describe('history engine', () => {
   });
 });
 
+describe('history engine, warmed in slices', () => {
+  it('folds one checkpoint per slice until told to stop, and the states are the plain fold', () => {
+    let calls = 0;
+    const counting = { initialState: () => 0, evolve: (s: number, n: number) => (calls++, s + n) };
+    const events = Array.from({ length: 1_000 }, (_, i) => i);
+    const history = createHistory({ ...counting, interval: 100 }, events);
+    expect([history.isNear(50), history.isNear(999)]).toEqual([true, false]);
+    let slices = 0;
+    while (!history.warm(() => true)) slices++;
+    // Ten checkpoints after the first (100 … 1 000), one per slice: the last slice reports done.
+    expect([slices, calls]).toEqual([9, 1_000]);
+    expect(history.isNear(999)).toBe(true);
+    calls = 0;
+    expect(history.stateAt(999)).toBe(foldWithout(events, 999, new Set()).sum);
+    expect(calls).toBeLessThanOrEqual(100);
+    expect(history.warm(() => false)).toBe(true);
+    expect(calls).toBeLessThanOrEqual(100);
+  });
+});
+
 describe('history engine with the present known', () => {
   it('shows the present without folding, and every other version, skips too, as the plain fold', () => {
     fc.assert(

@@ -11,8 +11,11 @@ export interface FollowedTimeline
   extends Pick<Timeline, 'cartId' | 'events' | 'length' | 'rowsRevision' | 'confirmedThrough' | 'complete' | 'rowsFrom' | 'position' | 'skipped' | 'atPresent' | 'seek' | 'toggleSkip' | 'clearSkips' | 'present' | 'restore'> {
   /** The cart at the position, skips applied; undefined at version 0 (before it was opened). */
   readonly shown: CartView | undefined;
-  /** What the event at the position changed (none at version 0 or when it is skipped). */
-  readonly changes: readonly Change[];
+  /**
+   * What the event at the position changed (none at version 0 or when it is skipped); undefined
+   * while a long cart's first fold up to there is still being worked out, a slice at a time.
+   */
+  readonly changes: readonly Change[] | undefined;
   /** The cart at any version, skips applied (compare two versions). */
   viewAt: (version: number) => CartView | undefined;
   step: (delta: number) => void;
@@ -25,6 +28,8 @@ export interface FollowedTimeline
  * panel follows it as one more change of the rows.
  */
 export const FIRST_ROWS = 100;
+/** How long one slice of the first fold may hold the main thread. */
+const WARM_SLICE_MS = 6;
 
 export async function followTimeline(carts: Carts, cartId: string, at?: number): Promise<FollowedTimeline> {
   const timeline = await openTimeline(carts, cartId, { firstRows: FIRST_ROWS });
@@ -49,9 +54,25 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
     (...args: Args) => {
       action(...args);
       changed();
+      warmSoon();
     };
 
   let closed = false;
+  // The present's diff needs the state before it: on a long cart, a fold of every event. It runs
+  // in slices of a few ms between other work (a click, a frame), not as one long task.
+  let warming = false;
+  const warmUp = () => {
+    if (closed || !timeline.complete) return void (warming = false);
+    const until = performance.now() + WARM_SLICE_MS;
+    if (!timeline.warm(() => performance.now() > until)) return void setTimeout(warmUp, 0);
+    warming = false;
+    changed();
+  };
+  const warmSoon = () => {
+    if (warming || !timeline.complete || timeline.diffReady(timeline.position)) return;
+    warming = true;
+    setTimeout(warmUp, 0);
+  };
   const reread = async (work: () => Promise<void>) => {
     const before = timeline.rowsRevision;
     try {
@@ -61,6 +82,7 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
         // New rows, or rows that changed under a sync (confirmed, rebased): the list re-renders.
         if (timeline.rowsRevision !== before) grown++;
         changed();
+        warmSoon();
       }
     }
   };
@@ -79,7 +101,15 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
   if (timeline.complete) await caughtUp;
 
   const shown = $derived(read(() => timeline.view()));
-  const changes = $derived(read(() => (timeline.position === 0 ? [] : timeline.diff(timeline.position))));
+  const changes = $derived(
+    read(() => {
+      if (timeline.position === 0) return [];
+      // A past state shown is folded for `shown` anyway, and then its diff is near; the present's
+      // state is known without a fold, so its diff may wait for the slices.
+      timeline.view();
+      return timeline.diffReady(timeline.position) ? timeline.diff(timeline.position) : undefined;
+    }),
+  );
 
   return {
     cartId,

@@ -45,6 +45,13 @@ export interface Timeline {
   view: (position?: number) => CartView | undefined;
   /** What event `version` changed, skips applied (none when it is skipped, or not read yet). */
   diff: (version: number) => Change[];
+  /**
+   * Whether diff(version) is cheap now: the fold behind it is done (a long cart's first fold, up to
+   * its present, can be spread by `warm` instead of one long task).
+   */
+  diffReady: (version: number) => boolean;
+  /** Folds ahead until `enough()`; true once every state is near (see History.warm). */
+  warm: (enough: () => boolean) => boolean;
   seek: (position: number) => void;
   toggleSkip: (version: number) => void;
   clearSkips: () => void;
@@ -220,6 +227,8 @@ export async function openTimeline(carts: Carts, cartId: string, { firstRows }: 
     },
     view: (at = position) => stateAt(clamp(at)),
     diff: (version) => (!complete() || history.skipped.has(version) ? [] : diffViews(history.stateAt(version - 1), history.stateAt(version))),
+    diffReady: (version) => complete() && (history.skipped.has(version) || history.isNear(version - 1)),
+    warm: (enough) => complete() && history.warm(enough),
     seek(p) {
       if (early) early = { ...early, position: p };
       else position = clamp(p);
