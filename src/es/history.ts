@@ -99,7 +99,8 @@ export function createHistory<State, Event = DomainEvent>(
       return checkpoints.length > lastCheckpoint();
     },
     append(more) {
-      events.push(...more);
+      // One by one: a spread passes every event as an argument, and past ~120 000 the call overflows the stack.
+      for (const event of more) events.push(event);
     },
     setSkipped(versions) {
       const next = new Set([...versions].filter((v) => Number.isInteger(v) && v >= 1));

@@ -67,6 +67,15 @@ describe('history engine', () => {
   });
 });
 
+describe('history engine, long', () => {
+  it('holds a stream longer than a call’s argument limit (300 000 events)', () => {
+    const events = Array.from({ length: 300_000 }, () => 1);
+    const history = createHistory({ initialState: () => 0, evolve: (s: number, n: number) => s + n }, events);
+    history.append(events);
+    expect([history.length, history.stateAt(600_000), history.stateAt(299_999)]).toEqual([600_000, 600_000, 299_999]);
+  });
+});
+
 describe('history engine, warmed in slices', () => {
   it('folds one checkpoint per slice until told to stop, and the states are the plain fold', () => {
     let calls = 0;

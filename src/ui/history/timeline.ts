@@ -173,7 +173,9 @@ export async function openTimeline(carts: Carts, cartId: string, { firstRows }: 
       // confirmed part no longer point at the same events.
       const settled = Math.min(confirmedThrough, mark, held);
       const [, replaced] = await readTail(settled + 1);
-      events.splice(settled, held - settled, ...replaced);
+      // Not splice(…, ...replaced): a long offline tail would overflow the call's arguments.
+      events.length = settled;
+      for (const event of replaced) events.push(event);
       const skipped = [...history.skipped].filter((version) => version <= settled);
       history = createHistory<CartView | undefined, EventEnvelope>(options, events);
       history.setSkipped(skipped);
