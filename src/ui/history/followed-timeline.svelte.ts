@@ -16,6 +16,8 @@ export interface FollowedTimeline
    * while a long cart's first fold up to there is still being worked out, a slice at a time.
    */
   readonly changes: readonly Change[] | undefined;
+  /** Why the rest of a long cart's log could not be read ('' while it is read or once it was). */
+  readonly readError: string;
   /** The cart at any version, skips applied (compare two versions). */
   viewAt: (version: number) => CartView | undefined;
   step: (delta: number) => void;
@@ -99,6 +101,11 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
   // first (the refresh waits for it), and the panel shows its newest rows meanwhile.
   const caughtUp = refresh();
   if (timeline.complete) await caughtUp;
+  // A failed read of the rest is said in the panel, not left as "reading" for ever.
+  let readError = $state('');
+  timeline.completed.catch((failure: unknown) => {
+    if (!closed) readError = failure instanceof Error ? failure.message : String(failure);
+  });
 
   const shown = $derived(read(() => timeline.view()));
   const changes = $derived(
@@ -145,6 +152,9 @@ export async function followTimeline(carts: Carts, cartId: string, at?: number):
     },
     get changes() {
       return changes;
+    },
+    get readError() {
+      return readError;
     },
     viewAt: (version) => read(() => timeline.view(version)),
     seek: act((position: number) => timeline.seek(position)),

@@ -87,4 +87,19 @@ describe('followTimeline', () => {
     await vi.waitFor(() => expect(timeline.length).toBe(2_001));
     timeline.close();
   });
+
+  it('says so when the rest of a long cart’s log cannot be read, instead of reading for ever', async () => {
+    const carts = await fresh.open();
+    const cartId = `cart-${uuidv7()}`;
+    await carts.store.appendBulk(cartHistory(cartId, 2_000, 20));
+    const use = carts.store.use.bind(carts.store);
+    let calls = 0;
+    vi.spyOn(carts.store, 'use').mockImplementation(((work: Parameters<typeof use>[0]) =>
+      ++calls === 2 ? Promise.reject(new Error('the disk went away')) : use(work)) as typeof use);
+    const timeline = await followTimeline(carts, cartId);
+    expect(timeline.complete).toBe(false);
+    await vi.waitFor(() => expect(timeline.readError).toBe('the disk went away'));
+    expect(timeline.complete).toBe(false);
+    timeline.close();
+  });
 });
