@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import { afterPaint } from './ui/followed.svelte.ts';
 import { pageWorkspaces } from './ui/session.svelte.ts';
 import './ui/app.css';
 
@@ -11,10 +12,17 @@ const opening = workspaces.open();
 setTimeout(() => mount(App, { target: document.getElementById('app')!, props: { workspaces, opening } }));
 
 // Offline support (service worker, update banner, persistent storage) is not needed to shop: it
-// starts once the page has loaded and the browser is idle, from its own chunk.
-whenIdle(() => {
-  void import('./pwa/index.ts').then(({ startOffline }) => startOffline(document.getElementById('app-update')!));
-});
+// starts from its own chunk once the cart (or why it could not open) is painted and the browser
+// is idle — not while the database opens, when the page is idle too.
+void opening
+  .catch(() => undefined)
+  .then(() =>
+    afterPaint(() =>
+      whenIdle(() => {
+        void import('./pwa/index.ts').then(({ startOffline }) => startOffline(document.getElementById('app-update')!));
+      }),
+    ),
+  );
 
 function whenIdle(task: () => void): void {
   // Safari has no requestIdleCallback.

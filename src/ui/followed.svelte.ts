@@ -35,28 +35,35 @@ function followed<Input, T, Seed extends { value: T } = { value: T }>(
       current = seeded.value;
       error = undefined;
     }
-    const following = untrack(() =>
-      follow(
-        value,
-        {
-          onChange: (next) => {
-            current = next;
-            error = undefined;
+    let following: RowFollow | undefined;
+    const start = () =>
+      (following = untrack(() =>
+        follow(
+          value,
+          {
+            onChange: (next) => {
+              current = next;
+              error = undefined;
+            },
+            onError: (failure) => (error = failure),
           },
-          onError: (failure) => (error = failure),
-        },
-        seeded,
-      ),
-    );
+          seeded,
+        ),
+      ));
+    // A seeded value was stored a moment ago: following it (the subscription, the read of the
+    // stored rows) waits until the render that shows it is painted. What changes meanwhile, that
+    // read sees.
+    const cancel = seeded ? afterPaint(start) : void start();
     // Shown again (another tab in front, or back from the back-forward cache): the messages
     // missed meanwhile are not waited for, the stored rows are read.
     const shown = (event: Event) => {
-      if (document.visibilityState === 'visible' && (event.type !== 'pageshow' || (event as PageTransitionEvent).persisted)) following.refresh();
+      if (document.visibilityState === 'visible' && (event.type !== 'pageshow' || (event as PageTransitionEvent).persisted)) following?.refresh();
     };
     document.addEventListener('visibilitychange', shown);
     window.addEventListener('pageshow', shown);
     return () => {
-      following.close();
+      cancel?.();
+      following?.close();
       document.removeEventListener('visibilitychange', shown);
       window.removeEventListener('pageshow', shown);
     };
