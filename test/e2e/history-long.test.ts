@@ -37,6 +37,29 @@ describe('the history of a long cart', () => {
     await eventually(() => historyRows(page).count()).toBe(1);
   });
 
+  it('keeps a link’s version in the address while the log is read, and opens there', async () => {
+    const page = await browser.open();
+    const [sku] = await skusAt(page, [0]);
+    await itemAt(page, sku!).getByTestId('add-to-cart').click();
+    await openHistory(page);
+    const cartId = newCartId();
+    const text = [...logFileLines(cartHistory(cartId, LENGTH, 20))].join('');
+    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    await rowAt(page, LENGTH).waitFor();
+    await page.getByTestId('history-slider').waitFor();
+    // Every address the page writes from here on (the panel replaces it, never pushes).
+    await page.evaluate(() => {
+      const written: string[] = ((window as unknown as { written: string[] }).written = []);
+      const replace = history.replaceState.bind(history);
+      history.replaceState = (data, unused, url) => (written.push(String(url)), replace(data, unused, url));
+    });
+    await page.evaluate((id) => (location.hash = `#/history?cart=${id}&at=3`), cartId);
+    await eventually(() => page.getByTestId('history-slider').inputValue()).toBe('3');
+    const written = await page.evaluate(() => (window as unknown as { written: string[] }).written);
+    // Before, the reading panel's present was written over the link (a reload then lost it).
+    expect(written.filter((url) => !url.endsWith('&at=3'))).toEqual([]);
+  });
+
   it('on a phone: a long version number stays clear of the row’s words, and the sheet sits on the cart’s footer', async () => {
     const page = await browser.open();
     await page.setViewportSize({ width: 360, height: 740 });

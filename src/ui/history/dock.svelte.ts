@@ -60,8 +60,10 @@ export function historyDock(showing: () => { carts: Carts; cartId: string } | un
   });
 
   const hash = hashWriter();
+  // Not while a long cart's log is still read: its position is the present until then, and a deep
+  // link's version (applied once it is held) would be written over.
   $effect(() => {
-    if (request && timeline) hash.follow(panelLink(timeline.cartId, timeline.position, timeline.length));
+    if (request && timeline?.complete) hash.follow(panelLink(timeline.cartId, timeline.position, timeline.length));
   });
   // A reload right after a step still comes back to it.
   $effect(() => {
