@@ -38,20 +38,24 @@ async function profileOf(port: number): Promise<Profile> {
       await waitInPage({ evaluate: (script, arg) => browser.execute(script as never, arg) as never }, selector);
       return browser.$(selector);
     };
+    // In the page is not yet clickable: a dialog opening, a button enabling a frame later.
+    // WebKitWebDriver then refuses the click ("element not interactable") instead of waiting.
+    const clickable = async (selector: string) => {
+      const target = await element(selector);
+      await target.waitForClickable({ timeout: WAIT_MS, timeoutMsg: `${selector} was not clickable within ${WAIT_MS / 1000} s` });
+      return target;
+    };
     return {
       async evaluate(script, arg) {
         await on();
         return (await browser.execute(script as never, arg)) as never;
       },
       async click(selector) {
-        // In the page is not yet clickable: a dialog opening, a button enabling a frame later.
-        // WebKitWebDriver then refuses the click ("element not interactable") instead of waiting.
-        const target = await element(selector);
-        await target.waitForClickable({ timeout: WAIT_MS, timeoutMsg: `${selector} was not clickable within ${WAIT_MS / 1000} s` });
-        await target.click();
+        await (await clickable(selector)).click();
       },
       async type(selector, text) {
-        const field = await element(selector);
+        // The field of a dialog just opened is as unready as its buttons (seen: sync-url, once in a run).
+        const field = await clickable(selector);
         await field.click();
         await browser.execute((css) => (document.querySelector(css) as HTMLInputElement).select(), selector);
         // Element Send Keys, not key actions: WebKitWebDriver's actions lose a key pressed twice
