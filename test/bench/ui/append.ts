@@ -62,11 +62,27 @@ const phasesScript = (detailed: boolean) => `(() => {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) if (e.name === 'click') clicks.push({ start: e.startTime, processingStart: e.processingStart, processingEnd: e.processingEnd, end: e.startTime + e.duration });
     }).observe({ type: 'event', durationThreshold: 16, buffered: true });
+  // Armed by the scenario after its measured clicks: a click starts the raw floor transaction
+  // (probe.ts) instead of reaching the app — raw IndexedDB under the same click's input and frame.
+  window.__rawOnClick = undefined;
+  addEventListener('click', (event) => {
+    const raw = window.__rawOnClick;
+    if (!raw) return;
+    event.stopImmediatePropagation();
+    event.preventDefault();
+    void window.cartlogProbe.floor().then((ms) => raw.push(ms));
+  }, { capture: true });
+  const commit = IDBTransaction.prototype.commit;
+  if (detailed && commit)
+    IDBTransaction.prototype.commit = function () {
+      if (this.__phase) this.__phase.commit = now() - this.__phase.at;
+      return commit.call(this);
+    };
   const transaction = IDBDatabase.prototype.transaction;
   IDBDatabase.prototype.transaction = function (...args) {
     const tx = transaction.apply(this, args);
     if (tx.mode === 'readwrite' && [...tx.objectStoreNames].includes('commands')) {
-      const entry = (tx.__phase = { db: this.name, at: now(), read: NaN, done: NaN, frame: NaN, requests: [], tasks: [] });
+      const entry = (tx.__phase = { db: this.name, at: now(), read: NaN, commit: NaN, done: NaN, frame: NaN, requests: [], tasks: [] });
       phases.push(entry);
       tx.addEventListener('complete', () => (entry.done = now() - entry.at));
       if (!detailed) return tx;
@@ -89,6 +105,8 @@ const WARM_UP = 20;
 const MEASURED = 100;
 /** qty-inc (ChangeQuantity), for the notes. */
 const STEPS = 50;
+/** Clicks that start the raw floor instead of a command, for the notes. */
+const RAW_CLICKS = 40;
 
 /** Where one change's time went, in ms. */
 function phases(c: Change) {
@@ -142,6 +160,8 @@ interface Phase {
   requests: { label: string; issued: number; answered: number }[];
   /** The first animation frame callback after the start. */
   frame: number;
+  /** When IDBTransaction.commit() was called (NaN: it committed by itself). */
+  commit: number;
   /** When a task could run on the main thread (MessageChannel pings). */
   tasks: number[];
 }
@@ -178,8 +198,27 @@ function busyGaps(phases: readonly Phase[]): string {
     longest.push(gap);
     longestAt.push(at);
   }
+  // After the last request's answer: the longest stretch without a free task before the complete event.
+  const after: number[] = [];
+  const afterAt: number[] = [];
+  for (const phase of phases) {
+    const last = Math.max(...phase.requests.map((r) => r.answered));
+    const tasks = phase.tasks.filter((t) => t >= last && t <= phase.done);
+    let gap = 0;
+    let at = last;
+    let previous = last;
+    for (const t of [...tasks, phase.done]) {
+      if (t - previous > gap) [gap, at] = [t - previous, previous];
+      previous = t;
+    }
+    after.push(gap);
+    afterAt.push(at);
+  }
   const median = (values: number[]) => round(percentile(values, 50), 2);
-  return `first free task ${median(first)}; longest busy stretch before the first read's answer ${median(longest)} (starting at ${median(longestAt)})`;
+  return (
+    `first free task ${median(first)}; longest busy stretch before the first read's answer ${median(longest)} (starting at ${median(longestAt)}); ` +
+    `between the last request's answer and complete, the longest stretch without a free task ${median(after)} (starting at ${median(afterAt)})`
+  );
 }
 
 /** The loop's database: one of its own, so the app's page does not react to the loop's writes. */
@@ -223,6 +262,16 @@ export const appendToDomScenario: UiScenario = async (env) => {
       ([db, s, w, m]) => (window as unknown as LoopWindow).cartlogLoop.addItemLoop(db, s, w, m),
       [LOOP_DB, skus, WARM_UP, MEASURED] as const,
     )) as number[];
+    // The raw floor started by the same kind of click, in the same page (the app's handler stopped).
+    await page.evaluate('window.__rawOnClick = []');
+    for (let i = 0; i < RAW_CLICKS; i++) {
+      await pause(SETTLE_MS);
+      const box = await addToCart(page, skus[i % skus.length]!).boundingBox();
+      if (box) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    }
+    await pause(SETTLE_MS);
+    const rawClicked = (await page.evaluate('window.__rawOnClick')) as number[];
+    await page.evaluate('window.__rawOnClick = undefined');
     const all = (await page.evaluate('window.__commandPhases')) as Phase[];
     const inPage = all.slice(measuredFrom, measuredTo).filter((x) => x.db === LIVE_DATABASE);
     const looped = all.filter((x) => x.db === LOOP_DB).slice(-MEASURED);
@@ -239,15 +288,16 @@ export const appendToDomScenario: UiScenario = async (env) => {
       `ui.appendToDom floor (one raw readwrite transaction, same page): p50 ${round(percentile(floors, 50), 2)} ms, p95 ${round(percentile(floors, 95), 2)} ms`,
       'ui.appendToDom stops at the DOM mutation (before style, layout, paint); "next frame" is the rAF after it, where the painting frame starts',
       `command.addItem.inPage.vsLoop: the AddItem command transaction (its start → complete, p50/p95 ms, n=${MEASURED} each, same page) after a click ${p(inPage.map((x) => x.done))}, ` +
-        `back to back in a loop ${p(looped.map((x) => x.done))} (the whole carts.execute call in the loop ${p(calls)})`,
+        `back to back in a loop ${p(looped.map((x) => x.done))} (the whole carts.execute call in the loop ${p(calls)}); ` +
+        `the raw floor transaction (get a head, add a record) started by a click in the same page ${rawClicked.length ? p(rawClicked) : 'n/a'} (n=${rawClicked.length}) vs between clicks ${p(floors)}`,
     ];
     if (diagnose) {
       const phases = all.filter((x) => x.db === LIVE_DATABASE).slice(-(MEASURED + STEPS));
       notes.push(
-        `ui.appendToDom command transaction (p50/p95 ms from its start, n=${phases.length}): first reads answered ${p(phases.map((x) => x.read))}, complete ${p(phases.map((x) => x.done))}`,
+        `ui.appendToDom command transaction (p50/p95 ms from its start, n=${phases.length}): first reads answered ${p(phases.map((x) => x.read))}, commit() called ${p(phases.map((x) => x.commit))}, complete ${p(phases.map((x) => x.done))}`,
         `ui.appendToDom command transaction's requests (p50 ms from its start: issued → answered): ${requestTimeline(phases)}`,
         `ui.appendToDom main thread during the command transaction (p50 ms from its start): ${busyGaps(phases)}; first animation frame ${p(phases.map((x) => x.frame))}`,
-        `command loop's transaction (p50/p95 ms from its start, n=${looped.length}): first reads answered ${p(looped.map((x) => x.read))}, complete ${p(looped.map((x) => x.done))}`,
+        `command loop's transaction (p50/p95 ms from its start, n=${looped.length}): first reads answered ${p(looped.map((x) => x.read))}, commit() called ${p(looped.map((x) => x.commit))}, complete ${p(looped.map((x) => x.done))}`,
         `command loop's requests (p50 ms from its start: issued → answered): ${requestTimeline(looped)}`,
         `command loop's main thread (p50 ms from its start): ${busyGaps(looped)}`,
       );

@@ -1,0 +1,3 @@
+import { staleStreamSuite } from './command-stale.ts';
+
+staleStreamSuite('Chromium, real IndexedDB');
