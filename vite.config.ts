@@ -68,7 +68,14 @@ export default defineConfig({
       },
     }),
   ],
-  build: { target: 'es2022' },
+  resolve: {
+    // Dexie's package entry (import-wrapper.mjs) wraps its ES5 UMD build, 202 KB before minifying;
+    // its modern ES module is the same library, ~9 KB smaller minified and quicker to compile
+    // before the database opens. The same build everywhere: app, tests and bench.
+    alias: [{ find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' }],
+  },
+  // Every engine we support has <link rel=modulepreload>: no polyfill ahead of the app's code.
+  build: { target: 'es2022', modulePreload: { polyfill: false } },
   test: {
     projects: [
       {
