@@ -132,7 +132,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     state.cartId = cartId;
     state.pastOrder = false;
     state.defaultCartId = storage.getItem(DEFAULT_CART_KEY) ?? undefined;
-    storage.setItem(CURRENT_CART_KEY, cartId);
+    // A write to localStorage costs a synchronous moment; on a reload the cart is the stored one.
+    if (storage.getItem(CURRENT_CART_KEY) !== cartId) storage.setItem(CURRENT_CART_KEY, cartId);
   };
   select(await currentCart(carts, storage, { known: carts.viewsAtOpen }));
   let openedOn = carts.viewsAtOpen.has(state.cartId) ? { cartId: state.cartId, view: carts.viewsAtOpen.get(state.cartId) } : undefined;
