@@ -59,6 +59,7 @@ function milestones(t: Target): string {
   const r = t.renders;
   return (
     `ui.firstRender ${t.label} ${t.kind}: cart-count ${t.count}; median ms from navigation start: html ${med(r, (x) => x.responseEnd)}, ` +
+    `document created ${med(r, (x) => x.document)}, ` +
     `subresources ${med(r, (x) => x.subresourcesEnd)}, DOMContentLoaded ${med(r, (x) => x.domContentLoaded)}, ` +
     `first contentful paint ${med(r, (x) => x.firstContentfulPaint)}, indexedDB.open ${med(r, (x) => x.dbOpen)} → opened ${med(r, (x) => x.dbOpened)}, ` +
     `${med(r, (x) => x.transactions.length)} transactions (first begun ${med(r, (x) => x.transactions[0]?.at)}, last begun ${med(r, (x) => x.transactions.at(-1)?.at)}), ` +

@@ -35,8 +35,12 @@ export interface TxTrace {
   done: number;
 }
 
-/** From the document's start until cart-count first shows, every transaction is noted. */
-const boot = { dbOpen: NaN, dbOpened: NaN, transactions: [] as TxTrace[] };
+/**
+ * From the document's start until cart-count first shows, every transaction is noted. `document`:
+ * when this script ran, as the new document was created — after the previous one was torn down
+ * (a reload's old page goes first, and a big page takes longer to go).
+ */
+const boot = { document: now(), dbOpen: NaN, dbOpened: NaN, transactions: [] as TxTrace[] };
 let traces: TxTrace[] | undefined = boot.transactions;
 const open = IDBFactory.prototype.open;
 IDBFactory.prototype.open = function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
@@ -71,6 +75,8 @@ export interface FirstRender {
   domContentLoaded: number;
   firstContentfulPaint: number | undefined;
   subresourcesEnd: number;
+  /** When the document was created (this probe's first line ran). */
+  document: number;
   /** The first indexedDB.open: called, and its success. */
   dbOpen: number;
   dbOpened: number;
