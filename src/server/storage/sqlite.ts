@@ -20,15 +20,35 @@ interface UserRow {
   not_before: number | null;
 }
 
+/**
+ * Runs `work` again while SQLite answers SQLITE_BUSY, for up to `forMs`. Two processes opening a
+ * new file at once both switch it to WAL; each holds a shared lock and wants the exclusive one,
+ * so SQLite refuses one of them at once rather than wait (waiting would deadlock): busy_timeout
+ * does not cover it. Seen in CI: one of two servers started together exited with "database is
+ * locked".
+ */
+export function retryWhileBusy<T>(work: () => T, forMs = 5000, pauseMs = 20): T {
+  const until = Date.now() + forMs;
+  for (;;) {
+    try {
+      return work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= until) throw error;
+      // A synchronous pause: the open is synchronous, and nothing else may run in between.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
+  }
+}
+
 export function openSqliteStorage({ file }: { file: string }): Storage {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  // Another process may hold the write lock for a moment; wait instead of failing with SQLITE_BUSY.
+  db.pragma('busy_timeout = 5000');
+  retryWhileBusy(() => db.pragma('journal_mode = WAL'));
   // An acknowledged push must survive a power cut, not only a crash of this process: FULL syncs
   // the WAL on every commit (NORMAL could lose the last commits if the machine goes down).
   db.pragma('synchronous = FULL');
-  // Another process may hold the write lock for a moment; wait instead of failing with SQLITE_BUSY.
-  db.pragma('busy_timeout = 5000');
   migrateSqlite(db);
 
   const q = {
