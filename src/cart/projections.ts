@@ -1,8 +1,9 @@
-// The cart's read models. The view and the list are both the decider's fold plus what only the
-// envelope knows (version, times), so each row keeps the cart's lines and evolves them with
-// evolveCart: the rules of how events change a cart are written once.
+// The cart's read models. The view is the decider's fold plus what only the envelope knows
+// (version, times): it keeps the cart's lines and evolves them with evolveCart, so the rules of
+// how events change a cart are written once. The list entry is a summary of the view, made from
+// it in the same transaction (a derived projection): it needs no lines of its own.
 import type { EventEnvelope } from '../es/envelope.ts';
-import type { Projection } from '../es/projection.ts';
+import { derivedFrom, type DerivedProjection, type FoldedProjection } from '../es/projection.ts';
 import type { CartLine, CartState } from './decider.ts';
 import { cartItemCount, cartTotal, evolveCart, initialCartState } from './decider.ts';
 import type { CartEventEnvelope } from './events.ts';
@@ -37,8 +38,6 @@ export interface CartListEntry {
   itemCount: number;
   total: number;
   updatedAt: string;
-  /** Not for display: a row sees only its own cart's events, so it keeps the lines to re-total them. */
-  lines: CartLine[];
 }
 
 export interface ProductPopularity {
@@ -77,7 +76,7 @@ const cartKeys = (event: EventEnvelope): readonly string[] => (asCartEvent(event
  */
 function cartRow<Row extends { name: string; status: OpenedStatus; lines: CartLine[] }>(
   build: (cart: CartState & { status: OpenedStatus }, events: readonly CartEventEnvelope[], previous: Row | undefined) => Row,
-): Pick<Projection<Row>, 'evolve' | 'evolveAll' | 'keysOf' | 'byStream'> {
+): Pick<FoldedProjection<Row>, 'evolve' | 'evolveAll' | 'keysOf' | 'byStream'> {
   const evolveAll = (row: Row | undefined, envelopes: readonly EventEnvelope[]): Row | undefined => {
     // Usually every event is the cart's: keep the caller's array then, rather than copy it.
     const events = (envelopes.every((e) => asCartEvent(e)) ? envelopes : envelopes.filter((e) => asCartEvent(e))) as readonly CartEventEnvelope[];
@@ -91,7 +90,7 @@ function cartRow<Row extends { name: string; status: OpenedStatus; lines: CartLi
   return { keysOf: cartKeys, byStream: true, evolveAll, evolve: (row, event) => evolveAll(row, [event]) };
 }
 
-export const cartViewProjection: Projection<CartView> = {
+export const cartViewProjection: FoldedProjection<CartView> = {
   name: 'cartView',
   version: 1,
   ...cartRow<CartView>((cart, events, previous) => {
@@ -122,29 +121,22 @@ export const cartViewProjection: Projection<CartView> = {
   }),
 };
 
-/** One row per cart, archived ones included (status 'archived'), for the cart switcher to filter. */
-export const cartListProjection: Projection<CartListEntry> = {
+/**
+ * One row per cart, archived ones included (status 'archived'), for the cart switcher to filter:
+ * what a list shows of the cart's view, so 1,000 of them read and write small.
+ */
+export const cartListProjection: DerivedProjection<CartListEntry, CartView> = derivedFrom(cartViewProjection, {
   name: 'cartList',
-  version: 1,
-  ...cartRow<CartListEntry>((cart, events) => {
-    const last = events[events.length - 1]!;
-    return {
-      cartId: last.streamId,
-      name: cart.name,
-      status: cart.status,
-      itemCount: cartItemCount(cart.lines),
-      total: cartTotal(cart.lines),
-      updatedAt: last.meta.at,
-      lines: cart.lines,
-    };
-  }),
-};
+  // 2: made from the view, without the lines.
+  version: 2,
+  derive: (view) => view && { cartId: view.cartId, name: view.name, status: view.status, itemCount: view.itemCount, total: view.total, updatedAt: view.updatedAt },
+});
 
 /**
  * Keyed by SKU, so a row sees only the events naming its SKU: it can count new lines and the
  * units they started with, but not later quantity changes or checkouts, which need a cart's state.
  */
-export const popularityProjection: Projection<ProductPopularity> = {
+export const popularityProjection: FoldedProjection<ProductPopularity> = {
   name: 'popularity',
   version: 1,
   keysOf: (event) => {

@@ -6,8 +6,8 @@ import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { jsonEqual } from './equal.ts';
 import { ConcurrencyError, IdConflictError, InvalidEventError, type ExpectedVersion } from './errors.ts';
 import { paginate, readStreamRange, toPage } from './pages.ts';
-import type { Projection } from './projection.ts';
-import { project, rowId, type KnownRows } from './projector.ts';
+import { foldRun, isDerived, rowId, type Projection } from './projection.ts';
+import { project, type KnownRows } from './projector.ts';
 import type { Upcast } from './upcast.ts';
 import { checkEnvelope, type DataValidator } from './validate.ts';
 
@@ -186,8 +186,7 @@ function projectByStream(t: Pick<Tables, 'readModels'>, projections: readonly Pr
       const run = events.filter((e) => projection.keysOf(e).includes(streamId));
       if (run.length === 0) continue;
       const id = rowId(projection.name, streamId);
-      const before = rows.get(id);
-      const after = projection.evolveAll ? projection.evolveAll(before, run, streamId) : run.reduce((row, e) => projection.evolve(row, e, streamId), before);
+      const after = foldRun(projection, rows.get(id), run, streamId, rows);
       rows.set(id, after);
       if (after === undefined) deletes.push([projection.name, streamId]);
       else puts.push({ projection: projection.name, key: streamId, value: after });
@@ -196,9 +195,9 @@ function projectByStream(t: Pick<Tables, 'readModels'>, projections: readonly Pr
   return Promise.all([puts.length ? t.readModels.bulkPut(puts) : undefined, deletes.length ? t.readModels.bulkDelete(deletes) : undefined]);
 }
 
-/** The rows that projections keyed by stream keep for these streams (absent ones as undefined). */
+/** The rows that projections keyed by stream keep for these streams (absent ones as undefined); derived rows are made, not read. */
 async function readRowsOfStreams(t: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamIds: readonly string[]): Promise<KnownRows> {
-  const byStream = projections.filter((p) => p.byStream);
+  const byStream = projections.filter((p) => p.byStream && !isDerived(p));
   const keys = byStream.flatMap((p) => streamIds.map((id) => [p.name, id] as [string, string]));
   const rows: KnownRows = new Map();
   if (keys.length === 0) return rows;

@@ -110,17 +110,26 @@ function bind(tx: Transaction, names: readonly TableName[]): Tables {
  */
 export type Durability = 'strict' | 'relaxed' | 'default';
 
+/** The tables and their indexes, in Dexie's notation (schema version 1). */
+export const LAYOUT = {
+  pages: '++seq, &[streamId+first], *types',
+  streams: 'streamId',
+  // One table for every read model, keyed [projection+key]: a new projection needs no schema
+  // change, so the database version only moves when this layout itself does.
+  readModels: '[projection+key]',
+  projections: 'name',
+  commands: 'commandId, streamId',
+} as const;
+
 export function createDb(name: string, durability: Durability = 'strict'): CartlogDb {
   // One knob per Dexie instance: every transaction it opens, readwrite or not, carries the hint.
   const db = new Dexie(name, { chromeTransactionDurability: durability }) as CartlogDb;
-  db.version(1).stores({
-    pages: '++seq, &[streamId+first], *types',
-    streams: 'streamId',
-    // One table for every read model, keyed [projection+key]: a new projection needs no schema
-    // change, so the database version only moves when this layout itself does.
-    readModels: '[projection+key]',
-    projections: 'name',
-    commands: 'commandId, streamId',
-  });
+  db.version(1).stores(LAYOUT);
+  // No live queries run on this database: pages follow the store's change feed (changes.ts),
+  // which names the streams and rows a commit wrote, here and in other tabs. Dexie's own
+  // machinery for live queries (the ranges every write touches, broadcast to every tab after
+  // each commit, and a query cache) is work on every command for nobody: off.
+  db.unuse({ stack: 'dbcore', name: 'Observability' });
+  db.unuse({ stack: 'dbcore', name: 'Cache' });
   return db;
 }

@@ -3,7 +3,9 @@
 import { Dexie } from 'dexie';
 import { inTransaction, type CartlogDb, type EventPage, type Tables } from './db.ts';
 import type { EventEnvelope } from './envelope.ts';
-import type { Projection } from './projection.ts';
+import { foldRun, isDerived, rowId, type Projection } from './projection.ts';
+
+export { rowId };
 import type { Upcast } from './upcast.ts';
 
 const REBUILD_PAGES_PER_READ = 200;
@@ -32,12 +34,14 @@ export async function project(
 ): Promise<void> {
   const targets = groupByRow(projections, events);
   if (targets.size === 0) return onIssued?.();
-  const missing = [...targets.entries()].filter(([id]) => !known.has(id));
+  // A derived row is made from its source's, never from its own previous value: not read.
+  const missing = [...targets.entries()].filter(([id, t]) => !known.has(id) && !isDerived(t.projection));
   if (missing.length) {
     const stored = await db.readModels.bulkGet(missing.map(([, t]) => [t.projection.name, t.key]));
     missing.forEach(([id], i) => known.set(id, stored[i]?.value));
   }
-  for (const [id, target] of targets) known.set(id, foldRow(target, known.get(id)));
+  // In the order groupByRow found them (see foldRows).
+  for (const [id, target] of targets) known.set(id, foldRun(target.projection, known.get(id), target.events, target.key, known));
   const writing = writeRows(db, targets, known);
   onIssued?.();
   await writing;
@@ -45,7 +49,7 @@ export async function project(
 
 /** Reads the rows a projection with `byStream` keeps for this stream (see Projection.byStream). */
 export async function readStreamRows(db: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamId: string): Promise<KnownRows> {
-  const byStream = projections.filter((p) => p.byStream);
+  const byStream = projections.filter((p) => p.byStream && !isDerived(p));
   const stored = byStream.length ? await db.readModels.bulkGet(byStream.map((p) => [p.name, streamId])) : [];
   return new Map(byStream.map((p, i) => [rowId(p.name, streamId), stored[i]?.value]));
 }
@@ -70,10 +74,7 @@ export async function rebuildIn(db: Pick<Tables, 'pages' | 'readModels' | 'proje
     lastSeq = pages[pages.length - 1]!.seq!;
     next = read(lastSeq); // IndexedDB reads the next batch while this one folds
     const events = pages.flatMap((page) => page.events.map(upcast));
-    for (const [id, target] of groupByRow(projections, events)) {
-      rows.set(id, foldRow(target, rows.get(id)));
-      touched.set(id, target);
-    }
+    foldRows(projections, events, rows, touched);
     count += events.length;
   }
   await clearing;
@@ -148,6 +149,20 @@ export function rowsOf(db: Pick<Tables, 'readModels'>, projection: string) {
   return db.readModels.where('[projection+key]').between([projection, Dexie.minKey], [projection, Dexie.maxKey]);
 }
 
+/**
+ * Folds `events` into `rows` (by rowId, as they were before the events; absent = no row yet), in
+ * memory: each row once per call, from all of its events. `touched`, when given, collects the
+ * rows folded. Returns `rows`.
+ */
+export function foldRows(projections: readonly Projection<any>[], events: readonly EventEnvelope[], rows: KnownRows = new Map(), touched?: Map<string, Target>): KnownRows {
+  // In the order groupByRow found them: a source's row before the rows derived from it.
+  for (const [id, target] of groupByRow(projections, events)) {
+    rows.set(id, foldRun(target.projection, rows.get(id), target.events, target.key, rows));
+    touched?.set(id, target);
+  }
+  return rows;
+}
+
 /** The rows `events` touch, each with its events in order. */
 function groupByRow(projections: readonly Projection[], events: readonly EventEnvelope[]): Map<string, Target> {
   const targets = new Map<string, Target>();
@@ -162,12 +177,6 @@ function groupByRow(projections: readonly Projection[], events: readonly EventEn
   return targets;
 }
 
-function foldRow({ projection, key, events }: Target, row: unknown): unknown {
-  if (projection.evolveAll) return projection.evolveAll(row, events, key);
-  for (const event of events) row = projection.evolve(row, event, key);
-  return row;
-}
-
 function writeRows(db: Pick<Tables, 'readModels'>, targets: Map<string, Pick<Target, 'projection' | 'key'>>, rows: KnownRows) {
   const puts = [];
   const deletes: [string, string][] = [];
@@ -179,6 +188,3 @@ function writeRows(db: Pick<Tables, 'readModels'>, targets: Map<string, Pick<Tar
   return Promise.all([puts.length ? db.readModels.bulkPut(puts) : undefined, deletes.length ? db.readModels.bulkDelete(deletes) : undefined]);
 }
 
-export function rowId(projection: string, key: string): string {
-  return `${projection}\u0000${key}`;
-}

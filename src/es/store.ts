@@ -16,7 +16,7 @@ import { createDb, inTransaction, type CartlogDb, type Durability, type EventPag
 import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { ConnectionLostError, DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
 import { readStreamRange } from './pages.ts';
-import type { ProjectionSpec } from './projection.ts';
+import { checkDerivedOrder, withRelated, type ProjectionSpec } from './projection.ts';
 import { createAsyncProjector, readStreamRows, rebuild, rebuildIn, resetAsyncIn, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
 import { confirm, readOutbox, rebaseStream, unconfirmStreams, type Ack } from './upstream.ts';
@@ -82,6 +82,11 @@ export interface StoreTransaction {
   readStream: (streamId: string, from?: number, to?: number) => Promise<EventEnvelope[]>;
   /** A read-model row as this transaction left it (after an append), if it read or wrote it. */
   written: (projection: string, key: string) => unknown;
+  /**
+   * This transaction wrote rows of the read model `projection` itself (through `tables`, not by
+   * appending): subscribers are told after the commit, here and in other tabs (Change.rows).
+   */
+  wroteRows: (projection: string) => void;
   append: (
     streamId: string,
     events: readonly NewEvent[],
@@ -155,6 +160,9 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   const upcast = createUpcast(options.upcasters ?? []);
   const inline = (options.projections ?? []).filter((p) => p.mode !== 'async');
   const asyncSpecs = (options.projections ?? []).filter((p) => p.mode === 'async');
+  // A derived projection is folded right after its source, in the same transaction: both inline.
+  checkDerivedOrder(inline);
+  for (const p of asyncSpecs) checkDerivedOrder([p]);
   const changes = createChangeFeed(options.name);
   const upgradedListeners = new Set<(error: DatabaseUpgradedError) => void>();
   const lostListeners = new Set<(error: ConnectionLostError) => void>();
@@ -253,13 +261,14 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
 
   async function transact<T>(work: (tx: StoreTransaction) => Promise<T>, transactOptions: TransactOptions<T> = {}): Promise<T> {
     const touched = new Set<string>();
+    const rowsWritten = new Set<string>();
     const { retry } = transactOptions;
-    const result = await guarded(() => attempt(work, touched), retry ? () => attempt(retry, touched) : null);
-    changes.publish([...touched]);
+    const result = await guarded(() => attempt(work, touched, rowsWritten), retry ? () => attempt(retry, touched, rowsWritten) : null);
+    changes.publish([...touched], [...rowsWritten]);
     return result;
   }
 
-  function attempt<T>(work: (tx: StoreTransaction) => Promise<T>, touched: Set<string>): Promise<T> {
+  function attempt<T>(work: (tx: StoreTransaction) => Promise<T>, touched: Set<string>, rowsWritten: Set<string>): Promise<T> {
     return inTransaction(db, 'rw', writeTables, (t, commit) => {
       const heads = createHeadCache(t);
       const rows: KnownRows = new Map();
@@ -273,6 +282,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
         },
         readStream: (streamId, from, to) => readStream(t, streamId, from, to),
         written: (projection, key) => rows.get(rowId(projection, key)),
+        wroteRows: (projection) => void rowsWritten.add(projection),
         append: (streamId, events, opts) =>
           appendToStreamIn(
             t,
@@ -346,7 +356,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     const readRows = (t: Pick<Tables, 'readModels'>) => (wanted.length ? t.readModels.bulkGet(wanted) : Promise.resolve([]));
     const [states, rows] = await inTransaction(db, 'r', ['projections', 'readModels'], (t) => Promise.all([t.projections.toArray(), readRows(t)]));
     const stored = new Map(states.map((p) => [p.name, p.version]));
-    const stale = inline.filter((p) => stored.get(p.name) !== p.version);
+    const stale = withRelated(inline.filter((p) => stored.get(p.name) !== p.version), inline);
     const reset = asyncSpecs.filter((p) => stored.get(p.name) !== p.version);
     if (stale.length) await rebuild(db, stale, upcast);
     for (const p of reset) await inTransaction(db, 'rw', ['readModels', 'projections'], (t) => resetAsyncIn(t, [p]));

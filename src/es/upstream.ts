@@ -6,7 +6,7 @@ import type { StreamHead, Tables } from './db.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { ConcurrencyError } from './errors.ts';
 import { paginate } from './pages.ts';
-import type { Projection } from './projection.ts';
+import { foldRun, rowId, type Projection } from './projection.ts';
 
 export interface Ack {
   streamId: string;
@@ -82,8 +82,10 @@ export async function rebaseStream(
   const byStream = projections.filter((p) => p.byStream);
   const puts = [];
   const deletes: [string, string][] = [];
+  const rows = new Map<string, unknown>();
   for (const projection of byStream) {
-    const row = projection.evolveAll ? projection.evolveAll(undefined, stream, streamId) : stream.reduce<unknown>((r, e) => projection.evolve(r, e, streamId), undefined);
+    const row = foldRun(projection, undefined, stream, streamId, rows);
+    rows.set(rowId(projection.name, streamId), row);
     if (row === undefined) deletes.push([projection.name, streamId]);
     else puts.push({ projection: projection.name, key: streamId, value: row });
   }

@@ -9,11 +9,12 @@ import {
   StorageFullError,
   createCommandHandler,
   deleteEventStore,
+  derivedFrom,
   openEventStore,
   type EventStore,
   type EventStoreOptions,
 } from '../../src/es/index.ts';
-import { envelopes, note, noteCount, noteDecider, picky, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
+import { DEVICE, envelopes, note, noteCount, noteDecider, picky, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
 
 export function eventStoreConformance(environment: string): void {
   describe(`event store conformance (${environment})`, () => {
@@ -258,6 +259,60 @@ export function eventStoreConformance(environment: string): void {
       expect((await store.db.streams.get('s-1'))?.confirmedThrough).toBe(2);
       await store.markForeign('s-2', 'belongs to another account');
       expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-1@3']);
+    });
+
+    describe("a derived projection (a summary of another one's row)", () => {
+      const source = { ...noteCount, byStream: true };
+      const summaryOf = (version: number, tag = '') =>
+        derivedFrom(source, { name: 'noteSummary', version, derive: (row: NoteCount | undefined) => row && { count: row.count, last: `${tag}${row.texts.at(-1)}` } });
+      const summaryIsItsSource = async (store: EventStore, streamId: string, tag = '') => {
+        const row = await store.getRow<NoteCount>('noteCount', streamId);
+        expect(await store.getRow('noteSummary', streamId)).toEqual(row && { count: row.count, last: `${tag}${row.texts.at(-1)}` });
+      };
+
+      it('follows its source on every path that writes: command, bulk, rebase, rebuild', async () => {
+        const store = await open({ projections: [source, summaryOf(1)] });
+        const handle = createCommandHandler({ store, decider: noteDecider, deviceId: DEVICE, schemaVersionOf: () => 2 });
+        await handle('s', { text: 'one' }, { commandId: '0192f3c4-0000-7000-8000-00000000d001' });
+        await summaryIsItsSource(store, 's');
+        await store.appendBulk([...envelopes('b', 3), ...envelopes('s', 2, 2)]);
+        await summaryIsItsSource(store, 's');
+        await summaryIsItsSource(store, 'b');
+        await store.confirm([{ streamId: 's', version: 1, position: 1 }]);
+        await store.rebase('s', envelopes('s', 1, 2).map((e) => ({ ...e, id: `up-${e.id}`, data: { text: 'theirs' }, position: 7 })));
+        expect(await store.getRow('noteSummary', 's')).toEqual({ count: 2, last: 'theirs' });
+        // Made from the source each time, never from its own stored value: a row put there by
+        // anything else is replaced by the next write.
+        await store.db.readModels.put({ projection: 'noteSummary', key: 's', value: { count: -1, last: 'elsewhere' } });
+        await store.appendToStream('s', [note('after')]);
+        await summaryIsItsSource(store, 's');
+        const incremental = await store.db.readModels.toArray();
+        await store.rebuildProjections();
+        expect(await store.db.readModels.toArray()).toEqual(incremental);
+      });
+
+      it("is rebuilt with its source when its version or its source's version changes", async () => {
+        const name = uniqueName();
+        const v1 = await open({ name, projections: [source, summaryOf(1)] });
+        await v1.appendToStream('s', [note('a'), note('b')]);
+        v1.close();
+        const v2 = await open({ name, projections: [source, summaryOf(2, 'v2:')] });
+        await summaryIsItsSource(v2, 's', 'v2:');
+        v2.close();
+        // The source's meaning changes: the rows made from it are made again.
+        const shouting = { ...source, version: 2, evolve: (row: NoteCount | undefined, e: Parameters<typeof noteCount.evolve>[1], k: string) => {
+          const next = noteCount.evolve(row, e, k)!;
+          return { ...next, texts: next.texts.map((t) => t.toUpperCase()) };
+        } };
+        const v3 = await open({ name, projections: [shouting, derivedFrom(shouting, { name: 'noteSummary', version: 2, derive: (row: NoteCount | undefined) => row && { count: row.count, last: `v2:${row.texts.at(-1)}` } })] });
+        expect(await v3.getRow('noteSummary', 's')).toEqual({ count: 2, last: 'v2:B' });
+      });
+
+      it('is refused when listed before its source, without it, or asynchronous', async () => {
+        await expect(open({ projections: [summaryOf(1), source] })).rejects.toThrow(/noteSummary is derived from noteCount/);
+        await expect(open({ projections: [summaryOf(1)] })).rejects.toThrow(/noteSummary is derived from noteCount/);
+        await expect(open({ projections: [source, { ...summaryOf(1), mode: 'async' }] })).rejects.toThrow(/noteSummary is derived from noteCount/);
+      });
     });
 
     it('rebases a pending tail onto upstream events and rolls back its read-model effects', async () => {

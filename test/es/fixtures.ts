@@ -1,7 +1,7 @@
 // A test-only domain for the generic store: notes in streams, with an event type that exists at
 // two schema versions so upcasting can be proven without touching the cart (all at version 1).
 import { v7 as uuidv7 } from 'uuid';
-import type { Decider, EventEnvelope, NewEvent, Projection, Upcaster } from '../../src/es/index.ts';
+import type { Decider, EventEnvelope, FoldedProjection, NewEvent, Upcaster } from '../../src/es/index.ts';
 
 export const DEVICE = '0192f3c4-0000-7000-8000-000000000001';
 export const COMMAND = '0192f3c4-0000-7000-8000-000000000002';
@@ -29,7 +29,7 @@ export interface NoteCount {
   texts: string[];
 }
 
-export const noteCount: Projection<NoteCount> = {
+export const noteCount: FoldedProjection<NoteCount> = {
   name: 'noteCount',
   version: 1,
   keysOf: (event) => [event.streamId],
@@ -40,7 +40,7 @@ export const noteCount: Projection<NoteCount> = {
   }),
 };
 
-export const typeCount: Projection<number> = {
+export const typeCount: FoldedProjection<number> = {
   name: 'typeCount',
   version: 1,
   keysOf: (event) => [event.type],
@@ -48,7 +48,7 @@ export const typeCount: Projection<number> = {
 };
 
 /** A projection that refuses one text: proves a failing projection aborts the whole append. */
-export const picky: Projection<true> = {
+export const picky: FoldedProjection<true> = {
   name: 'picky',
   version: 1,
   keysOf: (event) => [event.id],

@@ -1,7 +1,7 @@
 // Rows read as the store opens (EventStoreOptions.readAtOpen): in the open's own transaction, as
 // stored — and, when the open rebuilt a read model whose code version moved, as rebuilt.
 import { afterEach, describe, expect, it } from 'vitest';
-import { deleteEventStore, openEventStore, type EventStore, type Projection } from '../../src/es/index.ts';
+import { deleteEventStore, openEventStore, type EventStore, type FoldedProjection, type Projection } from '../../src/es/index.ts';
 import { note, noteCount, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
 
 const stores: EventStore[] = [];
@@ -50,7 +50,7 @@ describe('rows read at open', () => {
     first.close();
 
     // Version 2 folds texts in capitals: the stored row (version 1's) must not come back.
-    const shouting: Projection<NoteCount> = {
+    const shouting: FoldedProjection<NoteCount> = {
       ...noteCount,
       version: 2,
       evolve: (row, event, key) => {

@@ -89,7 +89,6 @@ describe('cartChoices and nextCartName', () => {
     itemCount,
     total: 0,
     updatedAt: '2026-11-27T06:00:00.000Z',
-    lines: [],
   });
 
   it('lists carts that are not archived, oldest first, told apart by what is in them', () => {
@@ -142,7 +141,7 @@ describe('typed quantities and past orders', () => {
 
   it('lists checked-out and archived carts, newest first', async () => {
     const { pastOrders } = await import('../../src/ui/past-orders.ts');
-    const at = (cartId: string, status: CartListEntry['status'], updatedAt: string): CartListEntry => ({ cartId, name: cartId, status, itemCount: 1, total: 1, updatedAt, lines: [] });
+    const at = (cartId: string, status: CartListEntry['status'], updatedAt: string): CartListEntry => ({ cartId, name: cartId, status, itemCount: 1, total: 1, updatedAt });
     const list = [at('a', 'checked-out', '2026-01-01'), at('b', 'open', '2026-03-01'), at('c', 'archived', '2026-02-01')];
     expect(pastOrders(list).map((c) => c.cartId)).toEqual(['c', 'a']);
   });

@@ -3,5 +3,6 @@ export { createSyncEngine, type SyncEngine, type SyncEngineOptions, type SyncSta
 export type { Connectivity } from './connectivity.ts';
 export type { SyncTarget } from './rebase.ts';
 export type { RejectedChange } from './rows.ts';
+export { REJECTED } from './rows.ts';
 export type { LockManagerLike, ChannelLike } from './leader.ts';
 export { SyncRequestError, type FetchLike } from './server.ts';

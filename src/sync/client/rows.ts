@@ -177,7 +177,8 @@ export async function unfinishedRebases(store: EventStore): Promise<string[]> {
  * it appends nothing now, so no later rebase decides it again (even after the shopper dismissed it).
  */
 export async function reject(store: EventStore, record: CommandRecord | undefined, change: RejectedChange): Promise<void> {
-  const write = async ({ tables }: StoreTransaction) => {
+  const write = async ({ tables, wroteRows }: StoreTransaction) => {
+    wroteRows(REJECTED);
     await Promise.all([
       tables.readModels.put({ projection: REJECTED, key: change.commandId, value: change }),
       record ? tables.commands.put({ ...record, versions: null }) : undefined,
@@ -192,6 +193,11 @@ export async function listRejected(store: EventStore): Promise<RejectedChange[]>
   return (await store.listRows<RejectedChange>(REJECTED)).sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/** Every tab's list of rejected changes follows the store's change feed (Change.rows names REJECTED). */
 export async function dismissRejected(store: EventStore, commandId: string): Promise<void> {
-  await store.use((db) => db.readModels.delete([REJECTED, commandId]));
+  const dismiss = async ({ tables, wroteRows }: StoreTransaction) => {
+    wroteRows(REJECTED);
+    await tables.readModels.delete([REJECTED, commandId]);
+  };
+  await store.transact(dismiss, { retry: dismiss });
 }

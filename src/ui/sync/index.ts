@@ -7,6 +7,7 @@ import { isSandbox } from '../../cart/sandbox-name.ts';
 import { createSyncEngine, type ReadableStatus, type SyncEngine, type SyncEngineOptions, type SyncStatus } from '../../sync/client/index.ts';
 import type { KeyValueStorage } from '../device.ts';
 import { describeCommand } from './describe.ts';
+import { followRejected, type RejectedFollow } from './rejected-follow.ts';
 import { checkSettings, defaultUrl, readSettings, saveSettings, SYNC_SETTINGS_KEY, type SyncSettings } from './settings.ts';
 
 export type { SyncSettings } from './settings.ts';
@@ -30,8 +31,9 @@ export interface SyncController {
   /** Checks, stores and applies the settings; resolves with the problem in words, or '' when saved. */
   readonly save: (settings: SyncSettings) => Promise<string>;
   readonly syncNow: () => Promise<SyncStatus>;
-  /** Reads only the database, so a live query can follow it (also across tabs). */
   readonly rejected: () => Promise<RejectedItem[]>;
+  /** Calls `onChange` with the rejected changes now and after each change to them (also from other tabs); returns a stop. */
+  readonly followRejected: (follow: RejectedFollow<RejectedItem>) => () => void;
   readonly dismiss: (commandId: string) => Promise<void>;
   readonly stop: () => Promise<void>;
 }
@@ -53,6 +55,19 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
 
   const listeners = new Set<(status: SyncStatus) => void>();
   let engine: SyncEngine;
+  // Reads only the database (whichever engine runs), so every tab lists the same.
+  async function rejected(): Promise<RejectedItem[]> {
+    const rows = await engine.rejected();
+    const views = await Promise.all(rows.map((row) => carts.view(row.cartId)));
+    return rows.map((row, i) => ({
+      commandId: row.commandId,
+      cartId: row.cartId,
+      cartName: views[i]?.name ?? 'a cart no longer on this device',
+      what: describeCommand(row.command),
+      reason: row.reason,
+      at: row.at,
+    }));
+  }
   let unfollow = () => {};
   function run() {
     const { url, token } = sandbox ? { url: '', token: '' } : settings();
@@ -94,18 +109,8 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
       return '';
     },
     syncNow: () => engine.syncNow(),
-    async rejected() {
-      const rows = await engine.rejected();
-      const views = await Promise.all(rows.map((row) => carts.view(row.cartId)));
-      return rows.map((row, i) => ({
-        commandId: row.commandId,
-        cartId: row.cartId,
-        cartName: views[i]?.name ?? 'a cart no longer on this device',
-        what: describeCommand(row.command),
-        reason: row.reason,
-        at: row.at,
-      }));
-    },
+    rejected,
+    followRejected: (follow) => followRejected(carts.store, rejected, follow),
     dismiss: (commandId) => engine.dismiss(commandId),
     async stop() {
       events?.removeEventListener('storage', onStorage);

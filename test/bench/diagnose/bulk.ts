@@ -8,7 +8,7 @@ import type { Projection } from '../../../src/es/projection.ts';
 import { deleteEventStore, openEventStore, type EventStoreOptions } from '../../../src/es/store.ts';
 import { DEVICE_ID, batches } from '../fixtures.ts';
 import { cartlogLayout, deleteRaw, openRaw } from '../raw/idb.ts';
-import { foldRowsBatched, packPages, writePacked, writePackedWithViews } from '../raw/log.ts';
+import { foldRows, packPages, writePacked, writePackedWithViews } from '../raw/log.ts';
 import type { ScenarioOutput } from '../result.ts';
 import { BATCH, bulkEvents } from '../scenarios/history.ts';
 import { dbName, log, timed } from '../stats.ts';
@@ -35,7 +35,7 @@ async function rawAllWrites(name: string, foldInTiming: boolean, projections: re
   const db = await openRaw(name, cartlogLayout);
   const folded = new Map<EventEnvelope[], Map<string, unknown>>();
   return {
-    prepare: (chunks) => void (foldInTiming || chunks.forEach((c) => folded.set(c, foldRowsBatched(projections, c)))),
+    prepare: (chunks) => void (foldInTiming || chunks.forEach((c) => folded.set(c, foldRows(projections, c)))),
     append: (chunk) => writePackedWithViews(db, chunk, projections, folded.get(chunk)),
     close: () => db.close(),
     remove: () => deleteRaw(name),

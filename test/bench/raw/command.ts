@@ -30,7 +30,7 @@ export async function seedRawCart(db: IDBDatabase, streamId: string, name: strin
   const opened = { id: crypto.randomUUID(), streamId, version: 1, type: 'CartOpened', schemaVersion: 1, data: { name }, meta: { at, deviceId, commandId: crypto.randomUUID() } };
   const state: CartState = { status: 'open', name, lines: [] };
   const view: CartView = { cartId: streamId, name, status: 'open', lines: [], total: 0, itemCount: 0, version: 1, openedAt: at, updatedAt: at };
-  const entry: CartListEntry = { cartId: streamId, name, status: 'open', itemCount: 0, total: 0, updatedAt: at, lines: [] };
+  const entry: CartListEntry = { cartId: streamId, name, status: 'open', itemCount: 0, total: 0, updatedAt: at };
   const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite');
   tx.objectStore('pages').add(page([opened]));
   tx.objectStore('streams').put({ streamId, version: 1, confirmedThrough: 0, snapshot: { version: 1, stateVersion: 1, state } } satisfies StreamHead);
@@ -64,12 +64,13 @@ export function addItemWrites(head: StreamHead, c: RawAddItem) {
   };
 }
 
-/** The two read-model rows after AddItem, from the rows as they were. */
-export function addItemRows(streamId: string, view: CartView, entry: CartListEntry, w: ReturnType<typeof addItemWrites>) {
-  const sums = { total: total(w.lines), itemCount: count(w.lines) };
+/** The two read-model rows after AddItem, from the view as it was: the list entry is a summary of the new view. */
+export function addItemRows(streamId: string, view: CartView, w: ReturnType<typeof addItemWrites>) {
+  const next: CartView = { ...view, lines: lineTotals(w.lines), total: total(w.lines), itemCount: count(w.lines), version: w.version, updatedAt: w.at };
+  const entry: CartListEntry = { cartId: next.cartId, name: next.name, status: next.status, itemCount: next.itemCount, total: next.total, updatedAt: next.updatedAt };
   return [
-    { projection: 'cartView', key: streamId, value: { ...view, lines: lineTotals(w.lines), ...sums, version: w.version, updatedAt: w.at } },
-    { projection: 'cartList', key: streamId, value: { ...entry, ...sums, updatedAt: w.at, lines: w.lines } },
+    { projection: 'cartView', key: streamId, value: next },
+    { projection: 'cartList', key: streamId, value: entry },
   ];
 }
 
@@ -85,17 +86,13 @@ export interface Shape {
 
 /**
  * One transaction: get the command record and the head (with its snapshot), decide, add the
- * page, put the head with the new snapshot and the command record, get and put the two rows.
+ * page, put the head with the new snapshot and the command record, get the view and put it with its list entry.
  */
 export async function sameWorkAddItem(db: IDBDatabase, c: RawAddItem, shape: Shape = {}): Promise<void> {
   const tx = db.transaction(['pages', 'streams', 'readModels', 'commands'], 'readwrite', { durability: shape.durability ?? 'strict' });
   const complete = done(tx);
   const readModels = tx.objectStore('readModels');
-  const readRows = () =>
-    Promise.all([
-      request(readModels.get(['cartView', c.streamId]) as IDBRequest<{ value: CartView } | undefined>),
-      request(readModels.get(['cartList', c.streamId]) as IDBRequest<{ value: CartListEntry } | undefined>),
-    ]);
+  const readRows = () => request(readModels.get(['cartView', c.streamId]) as IDBRequest<{ value: CartView } | undefined>);
   const early = shape.prefetchRows ? readRows() : undefined;
   const [handled, head] = await Promise.all([
     request(tx.objectStore('commands').get(c.commandId)),
@@ -106,9 +103,9 @@ export async function sameWorkAddItem(db: IDBDatabase, c: RawAddItem, shape: Sha
   tx.objectStore('pages').add(w.page);
   tx.objectStore('streams').put(w.head);
   tx.objectStore('commands').put(w.command);
-  const [view, entry] = await (early ?? readRows());
-  if (!view || !entry) throw new Error('raw same-work: missing read-model rows');
-  for (const row of addItemRows(c.streamId, view.value, entry.value, w)) readModels.put(row);
+  const view = await (early ?? readRows());
+  if (!view) throw new Error('raw same-work: missing read-model rows');
+  for (const row of addItemRows(c.streamId, view.value, w)) readModels.put(row);
   // Auto-commit (the default) waits until the requests are done and the page's task ends.
   if (shape.commit) tx.commit();
   await complete;

@@ -2,7 +2,8 @@
 // event, and read the packed records back.
 import { PAGE_SIZE, type EventPage, type StreamHead } from '../../../src/es/db.ts';
 import type { EventEnvelope } from '../../../src/es/envelope.ts';
-import type { Projection } from '../../../src/es/projection.ts';
+import { isDerived, type Projection } from '../../../src/es/projection.ts';
+import { foldRows } from '../../../src/es/projector.ts';
 import { done, openRaw, request } from './idb.ts';
 
 /** The store commits every write 'strict' (CONTRACT §5): so do the baselines it is compared with. */
@@ -35,36 +36,9 @@ export async function writePacked(db: IDBDatabase, events: readonly EventEnvelop
   await complete;
 }
 
-/** Folds events through projections into rows keyed `projection\0key`, from the rows given. */
-export function foldRows(projections: readonly Projection<any>[], events: readonly EventEnvelope[], rows = new Map<string, unknown>()): Map<string, unknown> {
-  for (const event of events)
-    for (const projection of projections)
-      for (const key of projection.keysOf(event)) {
-        const id = `${projection.name}\u0000${key}`;
-        rows.set(id, projection.evolve(rows.get(id), event, key));
-      }
-  return rows;
-}
-
-/**
- * The same rows, folded as the store's bulk path folds them: each row's events gathered first, then
- * one evolveAll per row (where the projection has it), so a row is built once per batch, not once
- * per event — the baseline for "the same work" must not fold slower than the store does.
- */
-export function foldRowsBatched(projections: readonly Projection<any>[], events: readonly EventEnvelope[], rows = new Map<string, unknown>()): Map<string, unknown> {
-  const runs = new Map<string, { projection: Projection<any>; key: string; events: EventEnvelope[] }>();
-  for (const event of events)
-    for (const projection of projections)
-      for (const key of projection.keysOf(event)) {
-        const id = `${projection.name}\u0000${key}`;
-        const run = runs.get(id);
-        if (run) run.events.push(event);
-        else runs.set(id, { projection, key, events: [event] });
-      }
-  for (const [id, { projection, key, events: run }] of runs)
-    rows.set(id, projection.evolveAll ? projection.evolveAll(rows.get(id), run, key) : run.reduce((row, e) => projection.evolve(row, e, key), rows.get(id)));
-  return rows;
-}
+// The rows are folded with the store's own fold (each row once per batch, as its bulk path does):
+// the baseline for "the same work" must not fold slower than the store does; only storage differs.
+export { foldRows };
 
 /**
  * Everything appendBulk does to the database, in one transaction: read the streams' heads and
@@ -77,13 +51,14 @@ export async function writePackedWithViews(db: IDBDatabase, events: readonly Eve
   const [streams, readModels] = [tx.objectStore('streams'), tx.objectStore('readModels')];
   const lastVersions = new Map(events.map((e) => [e.streamId, e.version]));
   const touched = new Set<string>();
-  for (const event of events) for (const p of projections) for (const key of p.keysOf(event)) touched.add(`${p.name}\u0000${key}`);
+  // As the store: a derived row is made from its source's, not read.
+  for (const event of events) for (const p of projections) if (!isDerived(p)) for (const key of p.keysOf(event)) touched.add(`${p.name}\u0000${key}`);
   const ids = [...touched];
   const [heads, stored] = await Promise.all([
     Promise.all([...lastVersions.keys()].map((id) => request(streams.get(id) as IDBRequest<StreamHead | undefined>))),
     Promise.all(ids.map((id) => request(readModels.get(id.split('\u0000')) as IDBRequest<{ value: unknown } | undefined>))),
   ]);
-  const rows = folded ?? foldRowsBatched(projections, events, new Map(ids.map((id, i) => [id, stored[i]?.value])));
+  const rows = folded ?? foldRows(projections, events, new Map(ids.map((id, i) => [id, stored[i]?.value])));
   for (const page of packPages(events)) tx.objectStore('pages').add(page);
   [...lastVersions].forEach(([streamId, version], i) => streams.put({ ...heads[i], streamId, version, confirmedThrough: heads[i]?.confirmedThrough ?? 0 }));
   for (const [id, value] of rows) {
