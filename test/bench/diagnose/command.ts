@@ -125,7 +125,7 @@ export async function diagnoseCommand(): Promise<ScenarioOutput> {
       notes.push(`latency ${variant}: p50 ${percentile(ms, 50).toFixed(3)} ms, p95 ${percentile(ms, 95).toFixed(3)} ms`);
 
     // The round trips, traced in the same interleaved order as the timings above.
-    const traced = ['carts.execute', 'same work on Dexie', 'same work on raw IndexedDB (the bench baseline)'];
+    const traced = ['carts.execute', 'same work on Dexie as createDb opens it (no liveQuery bookkeeping)', 'same work on raw IndexedDB (the bench baseline)'];
     const runs = new Map<string, Parameters<typeof medianTimeline>[0][number][]>(traced.map((v) => [v, []]));
     for (let n = 0; n < TRACED; n++, i++)
       for (let k = 0; k < variants.length; k++) {
