@@ -46,6 +46,13 @@ export interface Carts {
   close: () => void;
 }
 
+/** The decider's state, as the cart's view holds it. */
+export const cartStateOf = (view: CartView): CartState => ({
+  status: view.status,
+  name: view.name,
+  lines: view.lines.map(({ sku, name, unitPrice, quantity }) => ({ sku, name, unitPrice, quantity })),
+});
+
 export const validateCartData: DataValidator = (type, schemaVersion, data) => {
   const result = validateCartEvent(type, schemaVersion, data);
   return result.ok ? null : { field: result.field, reason: result.reason };
@@ -66,6 +73,8 @@ export async function openCarts(options: { name?: string; deviceId: string; view
       decider: cartDecider,
       deviceId: options.deviceId,
       schemaVersionOf: (type) => CURRENT_SCHEMA_VERSION[type as CartEventType],
+      // The cart's view holds the decider's whole state: decided on, no snapshot kept beside it.
+      stateFrom: { projection: cartViewProjection.name, version: (row) => (row as CartView).version, state: (row) => cartStateOf(row as CartView) },
     }),
   );
   const execute: Carts['execute'] = (cartId, command, commandId = uuidv7()) => handle(cartId, command, { commandId });

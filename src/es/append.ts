@@ -66,7 +66,7 @@ export async function appendToStreamIn(
   streamId: string,
   newEvents: readonly NewEvent[],
   expected: ExpectedVersion,
-  snapshot: Snapshot | undefined,
+  snapshot: Snapshot | null | undefined,
 ): Promise<AppendResult> {
   const { heads, rows, touched, commit } = state;
   const { inline, upcast } = config;
@@ -91,6 +91,7 @@ export async function appendToStreamIn(
   const version = base + envelopes.length;
   const newHead: StreamHead = { ...head, streamId, version, confirmedThrough: head?.confirmedThrough ?? 0 };
   if (snapshot) newHead.snapshot = snapshot;
+  else if (snapshot === null) delete newHead.snapshot;
   heads.set(streamId, newHead);
   // The projection's writes are the last ones issued; then the transaction may commit at once.
   await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes.map(upcast), rows, commit)]);

@@ -4,7 +4,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { fold, type Decider } from './decider.ts';
 import type { DomainEvent, EventEnvelope, NewEvent } from './envelope.ts';
-import type { CommandRecord } from './db.ts';
+import type { CommandRecord, StreamHead } from './db.ts';
 import type { EventStore, StoreTransaction } from './store.ts';
 
 export interface CommandOptions {
@@ -34,6 +34,22 @@ export interface CommandHandlerOptions<State, Command, Event extends DomainEvent
   decider: Decider<State, Command, Event>;
   deviceId: string;
   schemaVersionOf: (type: string) => number;
+  /** See StateRow: without it, the state comes from a snapshot in the stream's head plus its tail. */
+  stateFrom?: StateRow<State>;
+}
+
+/**
+ * A stream-keyed inline read model whose row already holds what the decider needs (a cart's view
+ * holds its status, name and lines). The command path reads that row with the head anyway, and
+ * inline rows are written in their events' transaction, so when the row has folded the stream's
+ * last version it is the state: no snapshot is written (fewer bytes per command) and no tail is
+ * read — also after a bulk append (import, sync pull), which writes rows but no snapshots.
+ */
+export interface StateRow<State> {
+  projection: string;
+  /** The stream version the row has folded. */
+  version: (row: unknown) => number;
+  state: (row: unknown) => State;
 }
 
 /**
@@ -53,7 +69,19 @@ export type HandleCommand<State, Command> = (
 export function createCommandHandler<State, Command, Event extends DomainEvent>(
   config: CommandHandlerOptions<State, Command, Event>,
 ): HandleCommand<State, Command> {
-  const { store, decider, deviceId, schemaVersionOf } = config;
+  const { store, decider, deviceId, schemaVersionOf, stateFrom } = config;
+
+  /** The state to decide on, and the version up to which the stored state already holds it. */
+  async function load(tx: StoreTransaction, streamId: string, head: StreamHead | undefined): Promise<{ state: State; through: number; tail: EventEnvelope[] }> {
+    const version = head?.version ?? 0;
+    const row = stateFrom ? tx.written(stateFrom.projection, streamId) : undefined;
+    if (stateFrom && row !== undefined && stateFrom.version(row) === version) return { state: stateFrom.state(row), through: version, tail: [] };
+    const snapshot = head?.snapshot?.stateVersion === decider.stateVersion ? head.snapshot : undefined;
+    const through = snapshot?.version ?? 0;
+    const tail = through < version ? await tx.readStream(streamId, through + 1, version) : [];
+    const state = fold(decider, tail as unknown as Event[], (snapshot?.state as State | undefined) ?? decider.initialState());
+    return { state, through, tail };
+  }
 
   /**
    * One try in one transaction. `retrying`: the connection dropped under the first try, which may
@@ -62,11 +90,7 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
   const attempt = (streamId: string, input: CommandInput<State, Command>, options: CommandOptions, retrying: boolean) => async (tx: StoreTransaction): Promise<CommandResult<State>> => {
     const [handled, head] = await Promise.all([tx.tables.commands.get(options.commandId), tx.prefetch(streamId)]);
     const version = head?.version ?? 0;
-    const snapshot = head?.snapshot?.stateVersion === decider.stateVersion ? head.snapshot : undefined;
-    let state = (snapshot?.state as State | undefined) ?? decider.initialState();
-    const snapshotVersion = snapshot?.version ?? 0;
-    const tail = snapshotVersion < version ? await tx.readStream(streamId, snapshotVersion + 1, version) : [];
-    if (tail.length) state = fold(decider, tail as unknown as Event[], state);
+    const { state, through: snapshotVersion, tail } = await load(tx, streamId, head);
 
     if (handled) {
       const duplicate = { events: [], version, duplicate: true, state, written: () => undefined };
@@ -111,7 +135,8 @@ export function createCommandHandler<State, Command, Event extends DomainEvent>(
     const [result] = await Promise.all([
       tx.append(streamId, events, {
         expectedVersion: version,
-        snapshot: { version: newVersion, stateVersion: decider.stateVersion, state: newState },
+        // The row is the state (StateRow): a snapshot beside it would be the same lines again.
+        snapshot: stateFrom ? null : { version: newVersion, stateVersion: decider.stateVersion, state: newState },
         last: true,
       }),
       journalled,

@@ -92,7 +92,8 @@ export interface StoreTransaction {
     events: readonly NewEvent[],
     options?: {
       expectedVersion?: ExpectedVersion;
-      snapshot?: Snapshot;
+      /** The decider's state after these events; null: the head keeps none (a stale one is dropped). */
+      snapshot?: Snapshot | null;
       /** Nothing follows in this transaction: commit as soon as the writes are issued. */
       last?: boolean;
     },

@@ -8,6 +8,7 @@ import {
   catalog,
   cartDecider,
   cartListProjection,
+  cartStateOf,
   cartViewProjection,
   openCarts,
   restoreCommands,
@@ -77,6 +78,8 @@ describe('cart log', () => {
           expect(stream.map((e) => e.version)).toEqual(stream.map((_, i) => i + 1));
           const state = fold(cartDecider, stream as unknown as CartEvent[]);
           const view = views.get(cartId)!;
+          // The command path decides on the view (StateRow): it must hold exactly the decider's state.
+          expect(cartStateOf(view)).toEqual(state);
           expect(view.lines.map(({ sku, quantity }) => ({ sku, quantity }))).toEqual(state.lines.map(({ sku, quantity }) => ({ sku, quantity })));
           expect(view.itemCount).toBe(state.lines.reduce((n, l) => n + l.quantity, 0));
         }
@@ -91,6 +94,24 @@ describe('cart log', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('decides on the cart view after an import: no snapshot kept, no event read, even on a long cart', async () => {
+    const source = await freshCarts();
+    const cartId = await source.openCart('Long');
+    const [a, b] = [catalog[0]!.sku, catalog[1]!.sku];
+    await source.execute(cartId, { type: 'AddItem', data: { sku: a, quantity: 1 } });
+    for (let i = 0; i < 300; i++) await source.execute(cartId, { type: 'ChangeQuantity', data: { sku: a, quantity: 2 + (i % 50) } });
+    const events = await source.store.readStream(cartId);
+    const carts = await freshCarts();
+    await carts.store.appendBulk(events);
+    const before = carts.store.metrics.eventsRead;
+    const result = await carts.execute(cartId, { type: 'AddItem', data: { sku: b, quantity: 1 } });
+    // Before, the head had no snapshot after the bulk append: all 302 events were read and folded.
+    expect(carts.store.metrics.eventsRead - before).toBe(0);
+    expect(result.state).toEqual(fold(cartDecider, [...events, ...result.events] as unknown as CartEvent[]));
+    expect((await carts.store.db.streams.get(cartId))?.snapshot).toBeUndefined();
+    expect((await carts.view(cartId))?.lines.map((l) => [l.sku, l.quantity])).toEqual([[a, 2 + (299 % 50)], [b, 1]]);
   });
 
   it('appends nothing for a command id already handled, for the cart’s whole life', async () => {

@@ -244,6 +244,23 @@ export function eventStoreConformance(environment: string): void {
       expect(await store.streamVersion('long')).toBe(1008);
     });
 
+    it('decides on a read-model row that holds the state when it is current, else on snapshot plus tail', async () => {
+      const store = await open({ projections: [{ ...noteCount, byStream: true }, typeCount] });
+      const options = { store, decider: noteDecider, deviceId: '0192f3c4-0000-7000-8000-0000000000aa', schemaVersionOf: () => 2 };
+      const fromRow = { projection: 'noteCount', version: (row: unknown) => (row as NoteCount).lastVersion, state: (row: unknown) => (row as NoteCount).count };
+      const handle = createCommandHandler({ ...options, stateFrom: fromRow });
+      await store.appendBulk(envelopes('long', 1000));
+      const id = (n: number) => `0192f3c4-0000-7000-8000-${String(n).padStart(12, '0')}`;
+      const before = store.metrics.eventsRead;
+      expect((await handle('long', { text: 'first' }, { commandId: id(1) })).state).toBe(1001);
+      expect(store.metrics.eventsRead - before).toBe(0);
+      expect((await store.db.streams.get('long'))?.snapshot).toBeUndefined();
+      // A row behind the stream (here: one that never says it is current) is not trusted.
+      const lagging = createCommandHandler({ ...options, stateFrom: { ...fromRow, version: () => -1 } });
+      expect((await lagging('long', { text: 'second' }, { commandId: id(2) })).state).toBe(1002);
+      expect(store.metrics.eventsRead - before).toBe(1001);
+    });
+
     it('gives sync its outbox, attaches positions, and skips streams of another account', async () => {
       const store = await open();
       await store.appendToStream('s-1', [note('a'), note('b')]);

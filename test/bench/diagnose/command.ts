@@ -24,14 +24,11 @@ type WriteTables = Pick<Tables, 'pages' | 'streams' | 'readModels' | 'commands'>
 
 /** The raw same-work written on Dexie tables bound to one transaction, as src/es writes. */
 async function sameWorkOn(t: WriteTables, c: RawAddItem, shape: Shape = {}, commit?: () => void): Promise<void> {
-  const keys: [string, string][] = [['cartView', c.streamId]];
-  const early = shape.prefetchRows ? t.readModels.bulkGet(keys) : undefined;
-  const [handled, head] = await Promise.all([t.commands.get(c.commandId), t.streams.get(c.streamId)]);
-  if (handled || !head?.snapshot) throw new Error('dexie same-work: unexpected command record or missing head');
-  const w = addItemWrites(head, c);
+  const [handled, head, view] = await Promise.all([t.commands.get(c.commandId), t.streams.get(c.streamId), t.readModels.get(['cartView', c.streamId])]);
+  if (handled || !head || !view) throw new Error('dexie same-work: unexpected command record, or missing head or view');
+  const w = addItemWrites(head, view.value as CartView, c);
   const writes: Promise<unknown>[] = [t.pages.add(w.page), t.streams.put(w.head), t.commands.put(w.command)];
-  const [view] = await (early ?? t.readModels.bulkGet(keys));
-  writes.push(t.readModels.bulkPut(addItemRows(c.streamId, view!.value as CartView, w)));
+  writes.push(t.readModels.bulkPut(addItemRows(c.streamId, view.value as CartView, w)));
   commit?.();
   await Promise.all(writes);
 }
@@ -102,13 +99,10 @@ export async function diagnoseCommand(): Promise<ScenarioOutput> {
       'store.transact(same work on its tables)': (i) => carts.store.transact((tx) => sameWorkOn(tx.tables, addItem(transactCart, i))),
       'same work on Dexie with liveQuery bookkeeping': await onDexie('dexie', dexie),
       'same work on Dexie with liveQuery bookkeeping, commit() after the last write': await onDexie('dexie commit', dexie, { commit: true }),
-      'same work on Dexie with liveQuery bookkeeping, rows read with the head': await onDexie('dexie prefetch', dexie, { prefetchRows: true }),
-      'same work on Dexie with liveQuery bookkeeping, rows read with the head, commit()': await onDexie('dexie prefetch commit', dexie, { prefetchRows: true, commit: true }),
       'same work on Dexie as createDb opens it (no liveQuery bookkeeping)': await onDexie('quiet', quiet),
-      'same work on Dexie as createDb opens it, rows with the head, commit()': await onDexie('quiet prefetch commit', quiet, { prefetchRows: true, commit: true }),
+      'same work on Dexie as createDb opens it, commit()': await onDexie('quiet commit', quiet, { commit: true }),
       'same work on raw IndexedDB (the bench baseline)': await onRaw('raw'),
       'same work on raw IndexedDB, commit()': await onRaw('raw commit', { commit: true }),
-      'same work on raw IndexedDB, rows read with the head, commit()': await onRaw('raw prefetch commit', { prefetchRows: true, commit: true }),
       'floor (raw)': (i) => floorAppend(raw, floorStream, i + 1, DEVICE_ID),
     };
     const variants = Object.keys(run);

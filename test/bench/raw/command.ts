@@ -24,24 +24,23 @@ function page(events: EventEnvelope[]): EventPage {
   return { streamId: first.streamId, first: first.version, last: first.version + events.length - 1, types: [...new Set(events.map((e) => e.type))], events };
 }
 
-/** A cart as the store leaves it after OpenCart: a page, a head with its snapshot, two read-model rows. */
+/** A cart as the store leaves it after OpenCart: a page, a head, two read-model rows (the view is the decider's state). */
 export async function seedRawCart(db: IDBDatabase, streamId: string, name: string, deviceId: string): Promise<void> {
   const at = new Date().toISOString();
   const opened = { id: crypto.randomUUID(), streamId, version: 1, type: 'CartOpened', schemaVersion: 1, data: { name }, meta: { at, deviceId, commandId: crypto.randomUUID() } };
-  const state: CartState = { status: 'open', name, lines: [] };
   const view: CartView = { cartId: streamId, name, status: 'open', lines: [], total: 0, itemCount: 0, version: 1, openedAt: at, updatedAt: at };
   const entry: CartListEntry = { cartId: streamId, name, status: 'open', itemCount: 0, total: 0, updatedAt: at };
   const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite');
   tx.objectStore('pages').add(page([opened]));
-  tx.objectStore('streams').put({ streamId, version: 1, confirmedThrough: 0, snapshot: { version: 1, stateVersion: 1, state } } satisfies StreamHead);
+  tx.objectStore('streams').put({ streamId, version: 1, confirmedThrough: 0 } satisfies StreamHead);
   tx.objectStore('readModels').put({ projection: 'cartView', key: streamId, value: view });
   tx.objectStore('readModels').put({ projection: 'cartList', key: streamId, value: entry });
   await done(tx);
 }
 
-/** What AddItem writes, decided from the head's snapshot: the page, the new head, the journal record. */
-export function addItemWrites(head: StreamHead, c: RawAddItem) {
-  const state = head.snapshot!.state as CartState;
+/** What AddItem writes, decided on the cart's view: the page, the new head, the journal record. */
+export function addItemWrites(head: StreamHead, view: CartView, c: RawAddItem) {
+  const state: CartState = { status: view.status, name: view.name, lines: view.lines.map(({ sku, name, unitPrice, quantity }) => ({ sku, name, unitPrice, quantity })) };
   const version = head.version + 1;
   const at = new Date().toISOString();
   const line = state.lines.find((l) => l.sku === c.sku);
@@ -59,7 +58,7 @@ export function addItemWrites(head: StreamHead, c: RawAddItem) {
     at,
     lines,
     page: page([envelope]),
-    head: { ...head, version, snapshot: { version, stateVersion: 1, state: { ...state, lines } } },
+    head: { ...head, version },
     command: { commandId: c.commandId, streamId: c.streamId, status: 'pending' as const, command: { type: 'AddItem', data: { sku: c.sku, quantity: c.quantity } }, versions: [version, version] as [number, number], at },
   };
 }
@@ -74,10 +73,8 @@ export function addItemRows(streamId: string, view: CartView, w: ReturnType<type
   ];
 }
 
-/** How a same-work transaction orders its requests (the diagnostics try the alternatives). */
+/** How a same-work transaction ends (the diagnostics try the alternatives). */
 export interface Shape {
-  /** Read the rows with the head (their keys are the stream's): two round trips instead of three. */
-  prefetchRows?: boolean;
   /** Ask for the commit as soon as the last write is issued instead of waiting for auto-commit. */
   commit?: boolean;
   /** The durability hint, as the store's (default 'strict', as the store commits since issue 8). */
@@ -85,26 +82,24 @@ export interface Shape {
 }
 
 /**
- * One transaction: get the command record and the head (with its snapshot), decide, add the
- * page, put the head with the new snapshot and the command record, get the view and put it with its list entry.
+ * One transaction: get the command record, the head and the cart's view (the decider's state) in
+ * one round trip, decide, then add the page and put the head, the command record, the view and
+ * its list entry.
  */
 export async function sameWorkAddItem(db: IDBDatabase, c: RawAddItem, shape: Shape = {}): Promise<void> {
   const tx = db.transaction(['pages', 'streams', 'readModels', 'commands'], 'readwrite', { durability: shape.durability ?? 'strict' });
   const complete = done(tx);
   const readModels = tx.objectStore('readModels');
-  const readRows = () => request(readModels.get(['cartView', c.streamId]) as IDBRequest<{ value: CartView } | undefined>);
-  const early = shape.prefetchRows ? readRows() : undefined;
-  const [handled, head] = await Promise.all([
+  const [handled, head, view] = await Promise.all([
     request(tx.objectStore('commands').get(c.commandId)),
     request(tx.objectStore('streams').get(c.streamId) as IDBRequest<StreamHead | undefined>),
+    request(readModels.get(['cartView', c.streamId]) as IDBRequest<{ value: CartView } | undefined>),
   ]);
-  if (handled || !head?.snapshot) throw new Error('raw same-work: unexpected command record or missing head');
-  const w = addItemWrites(head, c);
+  if (handled || !head || !view) throw new Error('raw same-work: unexpected command record, or missing head or view');
+  const w = addItemWrites(head, view.value, c);
   tx.objectStore('pages').add(w.page);
   tx.objectStore('streams').put(w.head);
   tx.objectStore('commands').put(w.command);
-  const view = await (early ?? readRows());
-  if (!view) throw new Error('raw same-work: missing read-model rows');
   for (const row of addItemRows(c.streamId, view.value, w)) readModels.put(row);
   // Auto-commit (the default) waits until the requests are done and the page's task ends.
   if (shape.commit) tx.commit();
