@@ -1,5 +1,5 @@
 // A cart view with the given lines (SKU → quantity), each line named `Name <sku>`, for the
-// cart-lines tests.
+// tests of the page's cart (its lines, blockers, announcements).
 import type { CartView } from '../../src/cart/projections.ts';
 
 export function cartWith(lines: [sku: string, quantity: number][], extra: Partial<CartView> = {}, unitPrice = 100): CartView {

@@ -107,7 +107,10 @@ describe('a cart line', () => {
     flushSync();
     expect(line('B').querySelector('.line-error [data-testid="error-message"]')).not.toBeNull();
     expect(line('A').querySelector('.line-error')).toBeNull();
-    expect(field('B').getAttribute('aria-describedby')).toBe('line-error');
+    // The field is described by the reason: a screen reader reads it with the field.
+    const described = document.getElementById(field('B').getAttribute('aria-describedby')!);
+    expect(described?.textContent).toMatch(/No\./);
+    expect(line('B').contains(described)).toBe(true);
     expect(field('A').hasAttribute('aria-describedby')).toBe(false);
     target.querySelector<HTMLButtonElement>('[data-testid="error-message"] button')!.click();
     expect(lines.calls).toMatchObject({ adjust: [], remove: [] });

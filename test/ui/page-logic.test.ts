@@ -5,24 +5,11 @@ import { cartAnnouncement } from '../../src/ui/announce.ts';
 import { cartBlockers, labelWith, lineBlockers, overruled, VIEWING_PAST } from '../../src/ui/blockers.ts';
 import { cartChoices, DEFAULT_CART_NAME, nextCartName } from '../../src/ui/cart-choices.ts';
 import { filterCatalog } from '../../src/ui/catalog-filter.ts';
+import { cartWith } from './cart-lines-fixture.ts';
 
 const money = (cents: number) => `€${(cents / 100).toFixed(2)}`;
 
-function cart(lines: [sku: string, quantity: number][], extra: Partial<CartView> = {}): CartView {
-  const viewLines = lines.map(([sku, quantity]) => ({ sku, name: `Name ${sku}`, unitPrice: 100, quantity, lineTotal: 100 * quantity }));
-  return {
-    cartId: 'cart-1',
-    name: 'My cart',
-    status: 'open',
-    lines: viewLines,
-    total: viewLines.reduce((sum, line) => sum + line.lineTotal, 0),
-    itemCount: viewLines.reduce((sum, line) => sum + line.quantity, 0),
-    version: 1,
-    openedAt: '2026-11-27T06:00:00.000Z',
-    updatedAt: '2026-11-27T06:00:00.000Z',
-    ...extra,
-  };
-}
+const cart = (lines: [sku: string, quantity: number][], extra: Partial<CartView> = {}): CartView => cartWith(lines, { version: 1, ...extra });
 
 describe('filterCatalog', () => {
   it('without a query lists every product under its category, in catalog order', () => {
