@@ -18,20 +18,24 @@ export interface ChangeFeed {
   close: () => void;
 }
 
-/** What goes to the other tabs. */
-type Sent = Pick<Change, 'streamIds' | 'rows'>;
-
 export function createChangeFeed(storeName: string): ChangeFeed {
   const listeners = new Set<ChangeListener>();
-  const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`cartlog:${storeName}`);
+  const open = (name: string) => (typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(name));
+  // Streams go as a bare array of ids on the channel every version of the app has used, so a tab
+  // still running the previous version (before it reloads for an update) keeps understanding its
+  // messages; read models written beside the log go on a channel of their own.
+  const streams = open(`cartlog:${storeName}`);
+  const rowsChannel = open(`cartlog:${storeName}:rows`);
   const emit = (change: Change) => listeners.forEach((listener) => listener(change));
-  if (channel) channel.onmessage = (message: MessageEvent<Sent>) => emit({ streamIds: message.data.streamIds, rows: message.data.rows, origin: 'remote' });
+  if (streams) streams.onmessage = (message: MessageEvent<string[]>) => emit({ streamIds: message.data, rows: [], origin: 'remote' });
+  if (rowsChannel) rowsChannel.onmessage = (message: MessageEvent<string[]>) => emit({ streamIds: [], rows: message.data, origin: 'remote' });
 
   return {
     publish(streamIds, rows = []) {
       if (streamIds.length === 0 && rows.length === 0) return;
       emit({ streamIds, rows, origin: 'local' });
-      channel?.postMessage({ streamIds, rows } satisfies Sent);
+      if (streamIds.length) streams?.postMessage(streamIds);
+      if (rows.length) rowsChannel?.postMessage(rows);
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -39,7 +43,8 @@ export function createChangeFeed(storeName: string): ChangeFeed {
     },
     close() {
       listeners.clear();
-      channel?.close();
+      streams?.close();
+      rowsChannel?.close();
     },
   };
 }

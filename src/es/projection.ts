@@ -48,7 +48,7 @@ export function derivedFrom<Row, Source>(
   source: FoldedProjection<Source>,
   spec: { name: string; version: number; derive: (source: Source | undefined, key: string) => Row | undefined },
 ): DerivedProjection<Row, Source> {
-  return { ...spec, from: source.name, keysOf: source.keysOf, ...(source.byStream ? { byStream: true } : {}), derive: spec.derive as DerivedProjection<Row, Source>['derive'] };
+  return { ...spec, from: source.name, keysOf: source.keysOf, ...(source.byStream ? { byStream: true } : {}) };
 }
 
 export const isDerived = (projection: Projection): projection is DerivedProjection => 'derive' in projection;
