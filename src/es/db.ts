@@ -110,7 +110,16 @@ function bind(tx: Transaction, names: readonly TableName[]): Tables {
  */
 export type Durability = 'strict' | 'relaxed' | 'default';
 
-/** The tables and their indexes, in Dexie's notation (schema version 1). */
+/**
+ * The database's version. It moves when the tables change, and when what their rows mean changes
+ * in a way the previous version's code cannot read: a tab still running that code is then told
+ * to reload (versionchange → DatabaseUpgradedError) instead of failing on the rows.
+ * 2: the cart list entry is made from the view, without the lines, and stream heads keep no
+ * snapshot (issue 12) — version 1's code would refold a list entry from lines it no longer has.
+ */
+export const SCHEMA_VERSION = 2;
+
+/** The tables and their indexes, in Dexie's notation (the same in versions 1 and 2). */
 export const LAYOUT = {
   pages: '++seq, &[streamId+first], *types',
   streams: 'streamId',
@@ -124,7 +133,7 @@ export const LAYOUT = {
 export function createDb(name: string, durability: Durability = 'strict'): CartlogDb {
   // One knob per Dexie instance: every transaction it opens, readwrite or not, carries the hint.
   const db = new Dexie(name, { chromeTransactionDurability: durability }) as CartlogDb;
-  db.version(1).stores(LAYOUT);
+  db.version(SCHEMA_VERSION).stores(LAYOUT);
   // No live queries run on this database: pages follow the store's change feed (changes.ts),
   // which names the streams and rows a commit wrote, here and in other tabs. Dexie's own
   // machinery for live queries (the ranges every write touches, broadcast to every tab after

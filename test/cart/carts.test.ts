@@ -1,5 +1,6 @@
 // The cart log end to end in Node: commands through the real store, read models checked against
 // a fold of the log and against a rebuild, for random command sequences.
+import { Dexie } from 'dexie';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
@@ -16,6 +17,8 @@ import {
   type Carts,
   type CartEvent,
 } from '../../src/cart/index.ts';
+import { LAYOUT } from '../../src/es/db.ts';
+import { toPage } from '../../src/es/pages.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000d001';
@@ -112,6 +115,36 @@ describe('cart log', () => {
     expect(result.state).toEqual(fold(cartDecider, [...events, ...result.events] as unknown as CartEvent[]));
     expect((await carts.store.db.streams.get(cartId))?.snapshot).toBeUndefined();
     expect((await carts.view(cartId))?.lines.map((l) => [l.sku, l.quantity])).toEqual([[a, 2 + (299 % 50)], [b, 1]]);
+  });
+
+  it('tells a tab on the previous version to reload, and rebuilds its list entries without lines', async () => {
+    // A database as version 1 of the app left it: list entries with the cart's lines, a head with a snapshot.
+    const source = await freshCarts();
+    const cartId = await source.openCart('Weekly');
+    await source.execute(cartId, { type: 'AddItem', data: { sku: catalog[0]!.sku, quantity: 2 } });
+    const events = await source.store.readStream(cartId);
+    const view = await source.view(cartId);
+    const name = uniqueName('carts');
+    const previous = new Dexie(name);
+    previous.version(1).stores(LAYOUT);
+    await previous.table('pages').add(toPage(events));
+    await previous.table('streams').put({ streamId: cartId, version: 2, confirmedThrough: 0, snapshot: { version: 2, stateVersion: 1, state: cartStateOf(view!) } });
+    const entry = { cartId, name: 'Weekly', status: 'open', itemCount: 2, total: view!.total, updatedAt: view!.updatedAt, lines: cartStateOf(view!).lines };
+    await previous.table('readModels').bulkPut([
+      { projection: 'cartView', key: cartId, value: view },
+      { projection: 'cartList', key: cartId, value: entry },
+    ]);
+    await previous.table('projections').bulkPut([{ name: 'cartView', version: 1, checkpoint: 0 }, { name: 'cartList', version: 1, checkpoint: 0 }]);
+    const told = new Promise<void>((resolve) => previous.on('versionchange', () => void resolve()));
+
+    const carts = await freshCarts(name);
+    await told; // Dexie closes that connection: its page shows the reload banner (e2e carts.test).
+    expect(previous.isOpen()).toBe(false);
+    const { lines: _lines, ...summary } = entry;
+    expect(await carts.list()).toEqual([summary]);
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: catalog[0]!.sku, quantity: 1 } });
+    expect((await carts.view(cartId))?.lines[0]?.quantity).toBe(3);
+    expect((await carts.listed([cartId]))[0]).toMatchObject({ itemCount: 3 });
   });
 
   it('appends nothing for a command id already handled, for the cart’s whole life', async () => {

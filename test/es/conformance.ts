@@ -1,5 +1,6 @@
 // One conformance suite for the event store, run in Node (fake-indexeddb) and in real Chromium.
 import { Dexie } from 'dexie';
+import { SCHEMA_VERSION } from '../../src/es/db.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConcurrencyError,
@@ -359,7 +360,7 @@ export function eventStoreConformance(environment: string): void {
       await store.appendToStream('s', [note('a')]);
       const told = new Promise<unknown>((resolve) => store.onUpgraded(resolve));
       const newer = new Dexie(name);
-      newer.version(2).stores({ extra: 'id' });
+      newer.version(SCHEMA_VERSION + 1).stores({ extra: 'id' });
       await newer.open();
       expect(await told).toBeInstanceOf(DatabaseUpgradedError);
       await expect(store.appendToStream('s', [note('b')])).rejects.toBeInstanceOf(DatabaseUpgradedError);

@@ -4,6 +4,7 @@ import { Dexie } from 'dexie';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openCarts } from '../../src/cart/carts.ts';
+import { SCHEMA_VERSION } from '../../src/es/db.ts';
 import { deleteEventStore } from '../../src/es/store.ts';
 import { createSyncEngine, type LockManagerLike } from '../../src/sync/client/index.ts';
 
@@ -37,7 +38,7 @@ describe('a tab halted by a database upgrade (Chromium, Web Locks)', () => {
     await vi.waitFor(async () => expect(await free(lock)).toBe(false));
 
     const newer = new Dexie(name);
-    newer.version(2).stores({ pages: '++seq, &[streamId+first], *types', streams: 'streamId', readModels: '[projection+key]', projections: 'name', commands: 'commandId, streamId', extra: 'id' });
+    newer.version(SCHEMA_VERSION + 1).stores({ pages: '++seq, &[streamId+first], *types', streams: 'streamId', readModels: '[projection+key]', projections: 'name', commands: 'commandId, streamId', extra: 'id' });
     await newer.open();
     cleanup.push(() => newer.close());
     await vi.waitFor(async () => expect(await free(lock)).toBe(true), { timeout: 3000 });

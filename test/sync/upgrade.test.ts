@@ -2,6 +2,7 @@
 // at once, so the lock passes to a tab that can sync (newer tabs would otherwise never lead).
 import { Dexie } from 'dexie';
 import { describe, expect, it, vi } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/es/db.ts';
 import { createSyncEngine } from '../../src/sync/client/index.ts';
 import { fakeLocks, newUser, openDevice, token, useServer } from './helpers.ts';
 
@@ -20,7 +21,7 @@ describe('a tab halted by a database upgrade', () => {
 
     // A newer cartlog opens the database in another tab, with a newer schema.
     const newer = new Dexie(name);
-    newer.version(2).stores({ pages: '++seq, &[streamId+first], *types', streams: 'streamId', readModels: '[projection+key]', projections: 'name', commands: 'commandId, streamId', extra: 'id' });
+    newer.version(SCHEMA_VERSION + 1).stores({ pages: '++seq, &[streamId+first], *types', streams: 'streamId', readModels: '[projection+key]', projections: 'name', commands: 'commandId, streamId', extra: 'id' });
     await newer.open();
     try {
       let granted = false;
