@@ -7,7 +7,7 @@ import { jsonEqual } from './equal.ts';
 import { ConcurrencyError, IdConflictError, InvalidEventError, type ExpectedVersion } from './errors.ts';
 import { paginate, readStreamRange, toPage } from './pages.ts';
 import { foldRun, isDerived, rowId, type Projection } from './projection.ts';
-import { project, type KnownRows } from './projector.ts';
+import { project, readStreamRows, type KnownRows } from './projector.ts';
 import type { Upcast } from './upcast.ts';
 import { checkEnvelope, type DataValidator } from './validate.ts';
 
@@ -118,7 +118,7 @@ export async function appendBulkIn(
   if (whileReading && !events.every((e) => typeof (e as { streamId?: unknown } | null)?.streamId === 'string')) whileReading();
   const byStream = groupByStream(events);
   const streamIds = [...byStream.keys()];
-  const reading = Promise.all([t.streams.bulkGet(streamIds), readRowsOfStreams(t, config.inline, streamIds)]);
+  const reading = Promise.all([t.streams.bulkGet(streamIds), readStreamRows(t, config.inline, streamIds)]);
   whileReading?.();
   const [heads, rows] = await reading;
   let skipped = 0;
@@ -181,12 +181,17 @@ function groupByStream(events: readonly EventEnvelope[]): Map<string, EventEnvel
 function projectByStream(t: Pick<Tables, 'readModels'>, projections: readonly Projection[], runs: ReadonlyMap<string, readonly EventEnvelope[]>, rows: KnownRows) {
   const puts: ReadModelRow[] = [];
   const deletes: [string, string][] = [];
+  // Rows folded in this call, so a derived projection (whose keys are its source's) makes exactly
+  // those rows, without asking every event for its keys again.
+  const folded = new Set<string>();
   for (const projection of projections) {
     if (!projection.byStream) continue;
+    const derived = isDerived(projection);
     for (const [streamId, events] of runs) {
-      const run = events.filter((e) => projection.keysOf(e).includes(streamId));
-      if (run.length === 0) continue;
+      const run = derived ? events : events.filter((e) => projection.keysOf(e).includes(streamId));
+      if (derived ? !folded.has(rowId(projection.from, streamId)) : run.length === 0) continue;
       const id = rowId(projection.name, streamId);
+      folded.add(id);
       const after = foldRun(projection, rows.get(id), run, streamId, rows);
       rows.set(id, after);
       if (after === undefined) deletes.push([projection.name, streamId]);
@@ -194,17 +199,6 @@ function projectByStream(t: Pick<Tables, 'readModels'>, projections: readonly Pr
     }
   }
   return Promise.all([puts.length ? t.readModels.bulkPut(puts) : undefined, deletes.length ? t.readModels.bulkDelete(deletes) : undefined]);
-}
-
-/** The rows that projections keyed by stream keep for these streams (absent ones as undefined); derived rows are made, not read. */
-async function readRowsOfStreams(t: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamIds: readonly string[]): Promise<KnownRows> {
-  const byStream = projections.filter((p) => p.byStream && !isDerived(p));
-  const keys = byStream.flatMap((p) => streamIds.map((id) => [p.name, id] as [string, string]));
-  const rows: KnownRows = new Map();
-  if (keys.length === 0) return rows;
-  const stored = await t.readModels.bulkGet(keys);
-  keys.forEach(([name, id], i) => rows.set(rowId(name, id), stored[i]?.value));
-  return rows;
 }
 
 /** Stream heads read once per transaction: the command path reads a head, decides, then appends. */

@@ -47,11 +47,19 @@ export async function project(
   await writing;
 }
 
-/** Reads the rows a projection with `byStream` keeps for this stream (see Projection.byStream). */
-export async function readStreamRows(db: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamId: string): Promise<KnownRows> {
+/**
+ * Reads, in one round trip, the rows that projections keyed by stream (Projection.byStream) keep
+ * for these streams, absent ones as undefined: the command path's one stream, a bulk append's
+ * many. Derived rows are made from their source's, not read.
+ */
+export async function readStreamRows(db: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamIds: readonly string[]): Promise<KnownRows> {
   const byStream = projections.filter((p) => p.byStream && !isDerived(p));
-  const stored = byStream.length ? await db.readModels.bulkGet(byStream.map((p) => [p.name, streamId])) : [];
-  return new Map(byStream.map((p, i) => [rowId(p.name, streamId), stored[i]?.value]));
+  const keys = byStream.flatMap((p) => streamIds.map((id) => [p.name, id] as [string, string]));
+  const rows: KnownRows = new Map();
+  if (keys.length === 0) return rows;
+  const stored = await db.readModels.bulkGet(keys);
+  keys.forEach(([name, id], i) => rows.set(rowId(name, id), stored[i]?.value));
+  return rows;
 }
 
 /** Refolds the projections' rows from the whole log, in pages, and records their versions. */

@@ -277,7 +277,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
         tables: t,
         head: heads.get,
         async prefetch(streamId) {
-          const [head, known] = await Promise.all([heads.get(streamId), readStreamRows(t, inline, streamId)]);
+          const [head, known] = await Promise.all([heads.get(streamId), readStreamRows(t, inline, [streamId])]);
           known.forEach((value, id) => rows.set(id, value));
           return head;
         },
