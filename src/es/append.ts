@@ -6,6 +6,7 @@ import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { jsonEqual } from './equal.ts';
 import { ConcurrencyError, IdConflictError, InvalidEventError, type ExpectedVersion } from './errors.ts';
 import { paginate, readStreamRange, toPage } from './pages.ts';
+import { getMany } from './sparse-get.ts';
 import { foldRun, isDerived, rowId, type Projection } from './projection.ts';
 import { project, readStreamRows, type KnownRows } from './projector.ts';
 import type { Upcast } from './upcast.ts';
@@ -104,8 +105,9 @@ export async function appendToStreamIn(
  * Appends full envelopes (with versions) of many streams, in pages; exact retries are skipped.
  * The order of requests is the cost here: IndexedDB runs a transaction's requests in order, so a
  * read issued after the page writes waits until the engine has written them all. The stream heads
- * and the stream-keyed read-model rows are therefore read first, in one round trip; the pages are
- * issued next, and the rows are folded while the engine writes those pages.
+ * and the stream-keyed read-model rows are therefore read first, only those stored (getMany: new
+ * streams, most of an import or a first sync, cost no request each); the pages are issued next, and
+ * the rows are folded while the engine writes those pages.
  */
 export async function appendBulkIn(
   t: Tables,
@@ -118,7 +120,7 @@ export async function appendBulkIn(
   if (whileReading && !events.every((e) => typeof (e as { streamId?: unknown } | null)?.streamId === 'string')) whileReading();
   const byStream = groupByStream(events);
   const streamIds = [...byStream.keys()];
-  const reading = Promise.all([t.streams.bulkGet(streamIds), readStreamRows(t, config.inline, streamIds)]);
+  const reading = Promise.all([getMany(t.streams, streamIds), readStreamRows(t, config.inline, streamIds)]);
   whileReading?.();
   const [heads, rows] = await reading;
   let skipped = 0;

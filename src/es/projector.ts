@@ -4,6 +4,7 @@ import { Dexie } from 'dexie';
 import { inTransaction, type CartlogDb, type EventPage, type Tables } from './db.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { foldRun, isDerived, rowId, type Projection } from './projection.ts';
+import { getMany } from './sparse-get.ts';
 
 export { rowId };
 import type { Upcast } from './upcast.ts';
@@ -48,17 +49,15 @@ export async function project(
 }
 
 /**
- * Reads, in one round trip, the rows that projections keyed by stream (Projection.byStream) keep
- * for these streams, absent ones as undefined: the command path's one stream, a bulk append's
- * many. Derived rows are made from their source's, not read.
+ * Reads the rows that projections keyed by stream (Projection.byStream) keep for these streams,
+ * absent ones as undefined: the command path's one stream (one get), a bulk append's many (only
+ * the rows stored: getMany). Derived rows are made from their source's, not read.
  */
 export async function readStreamRows(db: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamIds: readonly string[]): Promise<KnownRows> {
   const byStream = projections.filter((p) => p.byStream && !isDerived(p));
-  const keys = byStream.flatMap((p) => streamIds.map((id) => [p.name, id] as [string, string]));
   const rows: KnownRows = new Map();
-  if (keys.length === 0) return rows;
-  const stored = await db.readModels.bulkGet(keys);
-  keys.forEach(([name, id], i) => rows.set(rowId(name, id), stored[i]?.value));
+  const stored = await Promise.all(byStream.map((p) => getMany(db.readModels, streamIds, p.name)));
+  byStream.forEach((p, k) => streamIds.forEach((id, i) => rows.set(rowId(p.name, id), stored[k]![i]?.value)));
   return rows;
 }
 

@@ -5,17 +5,8 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import { buildSite, originOf, serve } from '../site.ts';
 import { SETTLE_MS, addToCart, catalogSkus, clickOneMore, openApp, withBrowser, LINES } from '../ui/context.ts';
+import type { TraceEvent } from './trace-event.ts';
 
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  tid: number;
-  pid: number;
-  args?: { name?: string; data?: Record<string, unknown> };
-}
 
 const CLICKS = Number(process.env.CLICKS ?? 6);
 const site = await buildSite(process.env.MINIFY !== '0');

@@ -54,9 +54,11 @@ export async function writePackedWithViews(db: IDBDatabase, events: readonly Eve
   // As the store: a derived row is made from its source's, not read.
   for (const event of events) for (const p of projections) if (!isDerived(p)) for (const key of p.keysOf(event)) touched.add(`${p.name}\u0000${key}`);
   const ids = [...touched];
+  // As the store reads (src/es/sparse-get.ts): which of the keys exist, one key-only read of their
+  // range per table, then a get for each that does.
   const [heads, stored] = await Promise.all([
-    Promise.all([...lastVersions.keys()].map((id) => request(streams.get(id) as IDBRequest<StreamHead | undefined>))),
-    Promise.all(ids.map((id) => request(readModels.get(id.split('\u0000')) as IDBRequest<{ value: unknown } | undefined>))),
+    sparseGets<StreamHead>(streams, [...lastVersions.keys()]),
+    sparseGets<{ value: unknown }>(readModels, ids.map((id) => id.split('\u0000') as [string, string])),
   ]);
   const rows = folded ?? foldRows(projections, events, new Map(ids.map((id, i) => [id, stored[i]?.value])));
   for (const page of packPages(events)) tx.objectStore('pages').add(page);
@@ -66,6 +68,15 @@ export async function writePackedWithViews(db: IDBDatabase, events: readonly Eve
     readModels.put({ projection, key, value });
   }
   await complete;
+}
+
+/** The records under `keys` (undefined where absent), reading only the keys their range holds. */
+async function sparseGets<V>(store: IDBObjectStore, keys: readonly IDBValidKey[]): Promise<(V | undefined)[]> {
+  if (keys.length === 0) return [];
+  const sorted = [...keys].sort(indexedDB.cmp.bind(indexedDB));
+  const range = IDBKeyRange.bound(sorted[0]!, sorted[sorted.length - 1]!);
+  const present = new Set((await request(store.getAllKeys(range))).map((key) => JSON.stringify(key)));
+  return Promise.all(keys.map((key) => (present.has(JSON.stringify(key)) ? request(store.get(key) as IDBRequest<V | undefined>) : undefined)));
 }
 
 /** One transaction, one record per event, into the `events` store of unpackedLayout. */
