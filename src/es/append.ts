@@ -130,8 +130,6 @@ export async function appendBulkIn(
   const byStream = groupByStream(events);
   const streamIds = [...byStream.keys()];
   const reading = getMany(t.streams, streamIds);
-  // When the check throws, the transaction aborts under the read: its failure is nobody's then.
-  reading.catch(() => undefined);
   whileReading?.();
   const heads = await reading;
   const { headed, wide } = splitInline(config.inline);
