@@ -121,6 +121,8 @@ export async function appendBulkIn(
   const byStream = groupByStream(events);
   const streamIds = [...byStream.keys()];
   const reading = Promise.all([getMany(t.streams, streamIds), readStreamRows(t, config.inline, streamIds)]);
+  // When the check throws, the transaction aborts under the reads: their failure is nobody's then.
+  reading.catch(() => undefined);
   whileReading?.();
   const [heads, rows] = await reading;
   let skipped = 0;
