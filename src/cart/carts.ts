@@ -98,8 +98,7 @@ export async function openCarts(options: { name?: string; deviceId: string; view
     },
     view: (cartId) => store.getRow<CartView>(cartViewProjection.name, cartId),
     list: () => store.listRows<CartListEntry>(cartListProjection.name),
-    listed: (cartIds) =>
-      store.use(async (db) => (await db.readModels.bulkGet(cartIds.map((id) => [cartListProjection.name, id]))).map((row) => row?.value as CartListEntry | undefined)),
+    listed: (cartIds) => store.getRows<CartListEntry>(cartListProjection.name, cartIds),
     commands: watch,
     viewsAtOpen: new Map(viewsAtOpen.map((cartId, i) => [cartId, store.rowsAtOpen[i] as CartView | undefined])),
     close: store.close,

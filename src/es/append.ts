@@ -1,14 +1,15 @@
 // Appending: the single-stream append of the command path (expected version, idempotent
 // retries, snapshot, inline projections) and the bulk append of import and sync pull (pages of
 // many events, many streams). Both run inside a transaction the store opened.
-import type { ReadModelRow, Snapshot, StreamHead, Tables } from './db.ts';
+import type { Snapshot, StreamHead, Tables } from './db.ts';
 import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { jsonEqual } from './equal.ts';
 import { ConcurrencyError, IdConflictError, InvalidEventError, type ExpectedVersion } from './errors.ts';
 import { paginate, readStreamRange, toPage } from './pages.ts';
 import { getMany } from './sparse-get.ts';
-import { foldRun, isDerived, rowId, type Projection } from './projection.ts';
-import { project, readStreamRows, type KnownRows } from './projector.ts';
+import { foldHeadRows, inHead, knowHeadRows, withRows, type KnownRows } from './head-rows.ts';
+import type { Projection } from './projection.ts';
+import { project } from './projector.ts';
 import type { Upcast } from './upcast.ts';
 import { checkEnvelope, type DataValidator } from './validate.ts';
 
@@ -16,6 +17,11 @@ export interface AppendConfig {
   inline: readonly Projection[];
   upcast: Upcast;
   validateData: DataValidator | undefined;
+}
+
+/** The inline projections whose rows the heads carry, and the others (rows in readModels). */
+export function splitInline(inline: readonly Projection[]): { headed: Projection[]; wide: Projection[] } {
+  return { headed: inline.filter(inHead), wide: inline.filter((p) => !inHead(p)) };
 }
 
 export interface AppendResult {
@@ -90,12 +96,15 @@ export async function appendToStreamIn(
   }
 
   const version = base + envelopes.length;
-  const newHead: StreamHead = { ...head, streamId, version, confirmedThrough: head?.confirmedThrough ?? 0 };
+  const events = envelopes.map(upcast);
+  const { headed, wide } = splitInline(inline);
+  knowHeadRows(rows, headed, streamId, head);
+  const newHead: StreamHead = withRows({ ...head, streamId, version, confirmedThrough: head?.confirmedThrough ?? 0 }, foldHeadRows(headed, streamId, events, rows, head?.rows));
   if (snapshot) newHead.snapshot = snapshot;
   else if (snapshot === null) delete newHead.snapshot;
   heads.set(streamId, newHead);
-  // The projection's writes are the last ones issued; then the transaction may commit at once.
-  await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, inline, envelopes.map(upcast), rows, commit)]);
+  // The other projections' writes are the last ones issued; then the transaction may commit at once.
+  await Promise.all([t.pages.add(toPage(envelopes)), t.streams.put(newHead), project(t, wide, events, rows, commit)]);
   touched.add(streamId);
   return { version, events: envelopes, duplicate: false };
 }
@@ -105,9 +114,9 @@ export async function appendToStreamIn(
  * Appends full envelopes (with versions) of many streams, in pages; exact retries are skipped.
  * The order of requests is the cost here: IndexedDB runs a transaction's requests in order, so a
  * read issued after the page writes waits until the engine has written them all. The stream heads
- * and the stream-keyed read-model rows are therefore read first, only those stored (getMany: new
- * streams, most of an import or a first sync, cost no request each); the pages are issued next, and
- * the rows are folded while the engine writes those pages.
+ * (with the rows they carry, head-rows.ts) are therefore read first, only those stored (getMany:
+ * new streams, most of an import or a first sync, cost no request each); the pages are issued
+ * next, and the heads' rows are folded while the engine writes those pages.
  */
 export async function appendBulkIn(
   t: Tables,
@@ -120,15 +129,16 @@ export async function appendBulkIn(
   if (whileReading && !events.every((e) => typeof (e as { streamId?: unknown } | null)?.streamId === 'string')) whileReading();
   const byStream = groupByStream(events);
   const streamIds = [...byStream.keys()];
-  const reading = Promise.all([getMany(t.streams, streamIds), readStreamRows(t, config.inline, streamIds)]);
-  // When the check throws, the transaction aborts under the reads: their failure is nobody's then.
+  const reading = getMany(t.streams, streamIds);
+  // When the check throws, the transaction aborts under the read: its failure is nobody's then.
   reading.catch(() => undefined);
   whileReading?.();
-  const [heads, rows] = await reading;
+  const heads = await reading;
+  const { headed, wide } = splitInline(config.inline);
   let skipped = 0;
   const fresh: EventEnvelope[] = [];
   const pages = [];
-  const newHeads: StreamHead[] = [];
+  const newHeads: { head: StreamHead; before: StreamHead | undefined }[] = [];
   const runs = new Map<string, EventEnvelope[]>();
   for (const [i, streamId] of streamIds.entries()) {
     const head = heads[i];
@@ -146,19 +156,24 @@ export async function appendBulkIn(
     let confirmedThrough = head?.confirmedThrough ?? 0;
     for (const e of news) if (e.position !== undefined && e.version === confirmedThrough + 1) confirmedThrough++;
     pages.push(...paginate(news));
-    newHeads.push({ ...head, streamId, version: news[news.length - 1]!.version, confirmedThrough });
+    newHeads.push({ head: { ...head, streamId, version: news[news.length - 1]!.version, confirmedThrough }, before: head });
     for (const e of news) fresh.push(e);
     runs.set(streamId, news.map(config.upcast));
   }
-  const writing = Promise.all([t.pages.bulkAdd(pages), t.streams.bulkPut(newHeads)]);
-  const wide = config.inline.filter((p) => !p.byStream);
+  // The pages go to the engine first; the heads' rows are folded while it writes them.
+  const writingPages = t.pages.bulkAdd(pages);
+  const rows: KnownRows = new Map();
+  const folded = newHeads.map(({ head, before }) => {
+    knowHeadRows(rows, headed, head.streamId, before);
+    return withRows(head, foldHeadRows(headed, head.streamId, runs.get(head.streamId)!, rows, before?.rows));
+  });
   await Promise.all([
-    writing,
-    projectByStream(t, config.inline, runs, rows),
+    writingPages,
+    t.streams.bulkPut(folded),
     // The same upcast events, stream after stream as `fresh` holds them: upcast once.
     wide.length ? project(t, wide, [...runs.values()].flat()) : undefined,
   ]);
-  return { appended: fresh.length, skipped, streamIds: newHeads.map((h) => h.streamId) };
+  return { appended: fresh.length, skipped, streamIds: folded.map((h) => h.streamId) };
 }
 
 function groupByStream(events: readonly EventEnvelope[]): Map<string, EventEnvelope[]> {
@@ -175,34 +190,6 @@ function groupByStream(events: readonly EventEnvelope[]): Map<string, EventEnvel
     list!.push(event);
   }
   return byStream;
-}
-
-/**
- * The inline projections keyed by stream (Projection.byStream), folded a stream's run at a time:
- * the same rows project() would write, without looking every event's row up by its key. `events`
- * are each stream's new events (upcast), in version order; `rows` holds every row they can touch.
- */
-function projectByStream(t: Pick<Tables, 'readModels'>, projections: readonly Projection[], runs: ReadonlyMap<string, readonly EventEnvelope[]>, rows: KnownRows) {
-  const puts: ReadModelRow[] = [];
-  const deletes: [string, string][] = [];
-  // Rows folded in this call, so a derived projection (whose keys are its source's) makes exactly
-  // those rows, without asking every event for its keys again.
-  const folded = new Set<string>();
-  for (const projection of projections) {
-    if (!projection.byStream) continue;
-    const derived = isDerived(projection);
-    for (const [streamId, events] of runs) {
-      const run = derived ? events : events.filter((e) => projection.keysOf(e).includes(streamId));
-      if (derived ? !folded.has(rowId(projection.from, streamId)) : run.length === 0) continue;
-      const id = rowId(projection.name, streamId);
-      folded.add(id);
-      const after = foldRun(projection, rows.get(id), run, streamId, rows);
-      rows.set(id, after);
-      if (after === undefined) deletes.push([projection.name, streamId]);
-      else puts.push({ projection: projection.name, key: streamId, value: after });
-    }
-  }
-  return Promise.all([puts.length ? t.readModels.bulkPut(puts) : undefined, deletes.length ? t.readModels.bulkDelete(deletes) : undefined]);
 }
 
 /** Stream heads read once per transaction: the command path reads a head, decides, then appends. */

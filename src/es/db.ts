@@ -36,6 +36,11 @@ export interface StreamHead {
   snapshot?: Snapshot;
   /** Why this stream is never pushed (it belongs to another account); absent for our own. */
   foreign?: string;
+  /**
+   * The stream's own read-model rows, by projection name: those of inline projections keyed by
+   * stream, written with the head in their events' transaction (head-rows.ts).
+   */
+  rows?: Record<string, unknown>;
 }
 
 export interface ReadModelRow {
@@ -132,8 +137,11 @@ export type Durability = 'strict' | 'relaxed' | 'default';
  * to reload (versionchange → DatabaseUpgradedError) instead of failing on the rows.
  * 2: the cart list entry is made from the view, without the lines, and stream heads keep no
  * snapshot (issue 12) — version 1's code would refold a list entry from lines it no longer has.
+ * 3: the rows of inline projections keyed by stream live in the stream heads (head-rows.ts), no
+ * longer in readModels. The upgrade forgets every projection's recorded version, so the store
+ * rebuilds them all from the log as it opens: the rows move into the heads, the old ones go.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The tables and their indexes, in Dexie's notation (the same in versions 1 and 2). */
 export const LAYOUT = {
@@ -149,7 +157,9 @@ export const LAYOUT = {
 export function createDb(name: string, durability: Durability = 'strict'): CartlogDb {
   // One knob per Dexie instance: every transaction it opens, readwrite or not, carries the hint.
   const db = new Dexie(name, { chromeTransactionDurability: durability }) as CartlogDb;
-  db.version(SCHEMA_VERSION).stores(LAYOUT);
+  db.version(SCHEMA_VERSION)
+    .stores(LAYOUT)
+    .upgrade((tx) => tx.table('projections').clear());
   // No live queries run on this database: pages follow the store's change feed (changes.ts),
   // which names the streams and rows a commit wrote, here and in other tabs. Dexie's own
   // machinery for live queries (the ranges every write touches, broadcast to every tab after

@@ -5,15 +5,15 @@
 import type { EventEnvelope } from './envelope.ts';
 
 interface ProjectionBase {
-  /** Unique name; rows are stored under it in the read-model table. */
+  /** Unique name; rows are stored under it (in the read-model table, or in the heads: byStream). */
   name: string;
   /** Bump when `keysOf`/`evolve` change meaning: the store rebuilds the rows from the log. */
   version: number;
   /** The keys of the rows `event` changes; [] when it changes none. */
   keysOf: (event: EventEnvelope) => readonly string[];
   /**
-   * Optional hint: every event touches only the row keyed by its stream id. The command path
-   * then reads that row together with the stream head, saving a round trip.
+   * Every event touches only the row keyed by its stream id. An inline projection's rows then
+   * ride in the stream heads (head-rows.ts): read and written with the head, no record of their own.
    */
   byStream?: boolean;
 }

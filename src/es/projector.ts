@@ -4,15 +4,14 @@ import { Dexie } from 'dexie';
 import { inTransaction, type CartlogDb, type EventPage, type Tables } from './db.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { foldRun, isDerived, rowId, type Projection } from './projection.ts';
-import { getMany } from './sparse-get.ts';
+import { inHead, withRows, type KnownRows } from './head-rows.ts';
 
 export { rowId };
 import type { Upcast } from './upcast.ts';
 
 const REBUILD_PAGES_PER_READ = 200;
 
-/** Rows already read in this transaction, by rowId(); `undefined` = read and absent. */
-export type KnownRows = Map<string, unknown>;
+export type { KnownRows };
 
 interface Target {
   projection: Projection;
@@ -48,26 +47,17 @@ export async function project(
   await writing;
 }
 
-/**
- * Reads the rows that projections keyed by stream (Projection.byStream) keep for these streams,
- * absent ones as undefined: the command path's one stream (one get), a bulk append's many (only
- * the rows stored: getMany). Derived rows are made from their source's, not read.
- */
-export async function readStreamRows(db: Pick<Tables, 'readModels'>, projections: readonly Projection[], streamIds: readonly string[]): Promise<KnownRows> {
-  const byStream = projections.filter((p) => p.byStream && !isDerived(p));
-  const rows: KnownRows = new Map();
-  const stored = await Promise.all(byStream.map((p) => getMany(db.readModels, streamIds, p.name)));
-  byStream.forEach((p, k) => streamIds.forEach((id, i) => rows.set(rowId(p.name, id), stored[k]![i]?.value)));
-  return rows;
-}
-
 /** Refolds the projections' rows from the whole log, in pages, and records their versions. */
 export async function rebuild(db: CartlogDb, projections: readonly Projection[], upcast: Upcast): Promise<number> {
-  return inTransaction(db, 'rw', ['pages', 'readModels', 'projections'], (t) => rebuildIn(t, projections, upcast));
+  return inTransaction(db, 'rw', ['pages', 'streams', 'readModels', 'projections'], (t) => rebuildIn(t, projections, upcast));
 }
 
-/** The same inside a transaction the caller opened (a rebase refolds with its own writes). */
-export async function rebuildIn(db: Pick<Tables, 'pages' | 'readModels' | 'projections'>, projections: readonly Projection[], upcast: Upcast): Promise<number> {
+/**
+ * The same inside a transaction the caller opened (a rebase refolds with its own writes).
+ * `projections` are inline ones: those keyed by stream are written into the heads (head-rows.ts).
+ */
+export async function rebuildIn(db: Pick<Tables, 'pages' | 'streams' | 'readModels' | 'projections'>, projections: readonly Projection[], upcast: Upcast): Promise<number> {
+  // Rows in readModels go, also those a previous layout kept there for projections now in the heads.
   const clearing = Promise.all(projections.map((p) => rowsOf(db, p.name).delete()));
   const rows: KnownRows = new Map();
   const touched = new Map<string, Target>();
@@ -85,9 +75,26 @@ export async function rebuildIn(db: Pick<Tables, 'pages' | 'readModels' | 'proje
     count += events.length;
   }
   await clearing;
-  await writeRows(db, touched, rows);
+  const headed = projections.filter(inHead);
+  await Promise.all([writeRows(db, new Map([...touched].filter(([, t]) => !inHead(t.projection))), rows), headed.length ? writeHeadRows(db, headed, rows) : undefined]);
   await db.projections.bulkPut(projections.map((p) => ({ name: p.name, version: p.version, checkpoint: lastSeq })));
   return count;
+}
+
+/** Every head's rows of `projections` replaced by those folded into `rows` (a rebuild's). */
+async function writeHeadRows(db: Pick<Tables, 'streams'>, projections: readonly Projection[], rows: KnownRows): Promise<void> {
+  const heads = await db.streams.toArray();
+  const names = new Set(projections.map((p) => p.name));
+  const rebuilt = heads.map((head) => {
+    const kept = Object.entries(head.rows ?? {}).filter(([name]) => !names.has(name));
+    const fresh = projections.flatMap((p) => {
+      const value = rows.get(rowId(p.name, head.streamId));
+      return value === undefined ? [] : [[p.name, value] as const];
+    });
+    const next = [...kept, ...fresh];
+    return withRows(head, next.length ? Object.fromEntries(next) : undefined);
+  });
+  await db.streams.bulkPut(rebuilt);
 }
 
 /** An async projection starts over: its rows go, and it refolds the log from the start as it catches up. */

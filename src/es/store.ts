@@ -17,7 +17,8 @@ import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { ConnectionLostError, DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
 import { readStreamRange } from './pages.ts';
 import { checkDerivedOrder, withRelated, type ProjectionSpec } from './projection.ts';
-import { createAsyncProjector, readStreamRows, rebuild, rebuildIn, resetAsyncIn, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
+import { createAsyncProjector, rebuild, rebuildIn, resetAsyncIn, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
+import { inHead, knowHeadRows } from './head-rows.ts';
 import { createUpcast, type Upcaster } from './upcast.ts';
 import { confirm, readOutbox, rebaseStream, unconfirmStreams, type Ack } from './upstream.ts';
 import type { DataValidator } from './validate.ts';
@@ -118,6 +119,8 @@ export interface EventStore {
   readByType: (type: string, options?: { after?: number; limit?: number }) => Promise<LogPage>;
   streamVersion: (streamId: string) => Promise<number>;
   getRow: <Row>(projection: string, key: string) => Promise<Row | undefined>;
+  /** The rows of `projection` under `keys`, in their order (undefined where there is none). */
+  getRows: <Row>(projection: string, keys: readonly string[]) => Promise<(Row | undefined)[]>;
   listRows: <Row>(projection: string) => Promise<Row[]>;
   transact: <T>(work: (tx: StoreTransaction) => Promise<T>, options?: TransactOptions<T>) => Promise<T>;
   /**
@@ -164,6 +167,14 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   // A derived projection is folded right after its source, in the same transaction: both inline.
   checkDerivedOrder(inline);
   for (const p of asyncSpecs) checkDerivedOrder([p]);
+  // Where each projection's rows are: the inline ones keyed by stream in the heads (head-rows.ts).
+  const headed = inline.filter(inHead);
+  const headedNames = new Set(headed.map((p) => p.name));
+  type RowTables = Pick<Tables, 'streams' | 'readModels'>;
+  const readRows = async (t: RowTables, projection: string, keys: readonly string[]): Promise<unknown[]> =>
+    headedNames.has(projection)
+      ? (await t.streams.bulkGet([...keys])).map((head) => head?.rows?.[projection])
+      : (await t.readModels.bulkGet(keys.map((key) => [projection, key] as [string, string]))).map((row) => row?.value);
   const changes = createChangeFeed(options.name);
   const upgradedListeners = new Set<(error: DatabaseUpgradedError) => void>();
   const lostListeners = new Set<(error: ConnectionLostError) => void>();
@@ -277,8 +288,8 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
         tables: t,
         head: heads.get,
         async prefetch(streamId) {
-          const [head, known] = await Promise.all([heads.get(streamId), readStreamRows(t, inline, [streamId])]);
-          known.forEach((value, id) => rows.set(id, value));
+          const head = await heads.get(streamId);
+          knowHeadRows(rows, headed, streamId, head);
           return head;
         },
         readStream: (streamId, from, to) => readStream(t, streamId, from, to),
@@ -353,16 +364,15 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
    * read again only when something was rebuilt or reset, since that rewrote them.
    */
   async function prepareProjections(): Promise<unknown[]> {
-    const wanted = (options.readAtOpen ?? []).map(([projection, key]): [string, string] => [projection, key]);
-    const readRows = (t: Pick<Tables, 'readModels'>) => (wanted.length ? t.readModels.bulkGet(wanted) : Promise.resolve([]));
-    const [states, rows] = await inTransaction(db, 'r', ['projections', 'readModels'], (t) => Promise.all([t.projections.toArray(), readRows(t)]));
+    const wanted = options.readAtOpen ?? [];
+    const readWanted = (t: RowTables) => Promise.all(wanted.map(async ([projection, key]) => (await readRows(t, projection, [key]))[0]));
+    const [states, rows] = await inTransaction(db, 'r', ['projections', 'streams', 'readModels'], (t) => Promise.all([t.projections.toArray(), readWanted(t)]));
     const stored = new Map(states.map((p) => [p.name, p.version]));
     const stale = withRelated(inline.filter((p) => stored.get(p.name) !== p.version), inline);
     const reset = asyncSpecs.filter((p) => stored.get(p.name) !== p.version);
     if (stale.length) await rebuild(db, stale, upcast);
     for (const p of reset) await inTransaction(db, 'rw', ['readModels', 'projections'], (t) => resetAsyncIn(t, [p]));
-    const current = stale.length || reset.length ? await readRows(db) : rows;
-    return current.map((row) => row?.value);
+    return stale.length || reset.length ? readWanted(db) : rows;
   }
 
   return {
@@ -382,8 +392,14 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
         ),
       ),
     streamVersion: (streamId) => guarded(async () => (await db.streams.get(streamId))?.version ?? 0),
-    getRow: <Row>(projection: string, key: string) => guarded(async () => (await db.readModels.get([projection, key]))?.value as Row | undefined),
-    listRows: <Row>(projection: string) => guarded(async () => (await rowsOf(db, projection).toArray()).map((r) => r.value as Row)),
+    getRow: <Row>(projection: string, key: string) => guarded(async () => (await readRows(db, projection, [key]))[0] as Row | undefined),
+    getRows: <Row>(projection: string, keys: readonly string[]) => guarded(async () => (await readRows(db, projection, keys)) as (Row | undefined)[]),
+    listRows: <Row>(projection: string) =>
+      guarded(async () =>
+        headedNames.has(projection)
+          ? (await db.streams.toArray()).flatMap((head) => (head.rows?.[projection] === undefined ? [] : [head.rows[projection] as Row]))
+          : (await rowsOf(db, projection).toArray()).map((r) => r.value as Row),
+      ),
     transact,
     use: (work) => guarded(() => work(db)),
     subscribe: changes.subscribe,

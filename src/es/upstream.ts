@@ -6,7 +6,8 @@ import type { StreamHead, Tables } from './db.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { ConcurrencyError } from './errors.ts';
 import { paginate } from './pages.ts';
-import { foldRun, rowId, type Projection } from './projection.ts';
+import { foldHeadRows, inHead, withRows } from './head-rows.ts';
+import type { Projection } from './projection.ts';
 
 export interface Ack {
   streamId: string;
@@ -53,11 +54,11 @@ export async function confirm(t: Pick<Tables, 'streams' | 'pages' | 'commands'>,
 
 /**
  * Replaces a stream's pending tail with `upstream` (confirmed events that follow the confirmed
- * prefix) and refolds its read-model rows from the new stream. Returns the dropped pending
- * events, whose commands the caller decides again on top.
+ * prefix) and refolds the rows its head carries (head-rows.ts) from the new stream. Returns the
+ * dropped pending events, whose commands the caller decides again on top.
  */
 export async function rebaseStream(
-  t: Pick<Tables, 'streams' | 'pages' | 'readModels'>,
+  t: Pick<Tables, 'streams' | 'pages'>,
   projections: readonly Projection[],
   streamId: string,
   upstream: readonly EventEnvelope[],
@@ -74,22 +75,12 @@ export async function rebaseStream(
   if (upstream.length) await t.pages.bulkAdd(paginate(upstream));
   const version = head.confirmedThrough + upstream.length;
   const { snapshot: _stale, ...rest } = head;
-  await t.streams.put({ ...rest, version, confirmedThrough: version });
 
-  // The rows of this stream are refolded from its whole new history (the dropped events'
+  // The head's rows are refolded from the stream's whole new history (the dropped events'
   // effects roll back with it).
   const stream = (await t.pages.where('[streamId+first]').between([streamId, 0], [streamId, Infinity]).toArray()).flatMap((p) => p.events.map(upcast));
-  const byStream = projections.filter((p) => p.byStream);
-  const puts = [];
-  const deletes: [string, string][] = [];
-  const rows = new Map<string, unknown>();
-  for (const projection of byStream) {
-    const row = foldRun(projection, undefined, stream, streamId, rows);
-    rows.set(rowId(projection.name, streamId), row);
-    if (row === undefined) deletes.push([projection.name, streamId]);
-    else puts.push({ projection: projection.name, key: streamId, value: row });
-  }
-  await Promise.all([t.readModels.bulkPut(puts), t.readModels.bulkDelete(deletes)]);
+  const rows = foldHeadRows(projections.filter(inHead), streamId, stream, new Map(), undefined);
+  await t.streams.put(withRows({ ...rest, version, confirmedThrough: version }, rows));
   return dropped;
 }
 

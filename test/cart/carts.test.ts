@@ -19,7 +19,7 @@ import {
 } from '../../src/cart/index.ts';
 import { LAYOUT } from '../../src/es/db.ts';
 import { toPage } from '../../src/es/pages.ts';
-import { uniqueName } from '../es/fixtures.ts';
+import { storedRows, uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000d001';
 const opened: Carts[] = [];
@@ -88,9 +88,9 @@ describe('cart log', () => {
         }
         const list = await carts.list();
         expect(new Map(list.map((row) => [row.cartId, row]))).toEqual(new Map([...views].map(([cartId, view]) => [cartId, cartListProjection.derive(view, cartId)])));
-        const incremental = await carts.store.db.readModels.toArray();
+        const incremental = await storedRows(carts.store);
         await carts.store.rebuildProjections();
-        expect(await carts.store.db.readModels.toArray()).toEqual(incremental);
+        expect(await storedRows(carts.store)).toEqual(incremental);
         carts.close();
         await deleteEventStore(carts.store.name);
         opened.pop();
@@ -142,6 +142,35 @@ describe('cart log', () => {
     expect(previous.isOpen()).toBe(false);
     const { lines: _lines, ...summary } = entry;
     expect(await carts.list()).toEqual([summary]);
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: catalog[0]!.sku, quantity: 1 } });
+    expect((await carts.view(cartId))?.lines[0]?.quantity).toBe(3);
+    expect((await carts.listed([cartId]))[0]).toMatchObject({ itemCount: 3 });
+  });
+
+  it('moves the rows of a database version 2 left in readModels into the stream heads, and tells that tab to reload', async () => {
+    // Version 2 kept a cart's view and list entry as rows of their own, beside the head.
+    const source = await freshCarts();
+    const cartId = await source.openCart('Weekly');
+    await source.execute(cartId, { type: 'AddItem', data: { sku: catalog[0]!.sku, quantity: 2 } });
+    const events = await source.store.readStream(cartId);
+    const [view, entry] = [await source.view(cartId), (await source.listed([cartId]))[0]];
+    const name = uniqueName('carts');
+    const previous = new Dexie(name);
+    previous.version(2).stores(LAYOUT);
+    await previous.table('pages').add(toPage(events));
+    await previous.table('streams').put({ streamId: cartId, version: 2, confirmedThrough: 0 });
+    await previous.table('readModels').bulkPut([
+      { projection: 'cartView', key: cartId, value: view },
+      { projection: 'cartList', key: cartId, value: entry },
+    ]);
+    await previous.table('projections').bulkPut([{ name: 'cartView', version: 1, checkpoint: 0 }, { name: 'cartList', version: 2, checkpoint: 0 }]);
+    const told = new Promise<void>((resolve) => previous.on('versionchange', () => void resolve()));
+
+    const carts = await freshCarts(name);
+    await told;
+    expect((await carts.store.db.streams.get(cartId))?.rows).toEqual({ cartView: view, cartList: entry });
+    expect(await carts.store.db.readModels.where('projection').anyOf('cartView', 'cartList').count()).toBe(0);
+    expect(await carts.list()).toEqual([entry]);
     await carts.execute(cartId, { type: 'AddItem', data: { sku: catalog[0]!.sku, quantity: 1 } });
     expect((await carts.view(cartId))?.lines[0]?.quantity).toBe(3);
     expect((await carts.listed([cartId]))[0]).toMatchObject({ itemCount: 3 });

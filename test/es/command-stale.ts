@@ -105,8 +105,9 @@ export function staleStreamSuite(label: string): void {
     it('a row that is not what the last commit left (written elsewhere) is folded from what is stored', async () => {
       const { one, cartId } = await twoTabs();
       await one.execute(cartId, { type: 'AddItem', data: { sku: A, quantity: 1 } });
-      const stored = await one.store.db.readModels.get(['cartView', cartId]);
-      await one.store.db.readModels.put({ ...stored!, value: { ...(stored!.value as object), name: 'Renamed elsewhere' } });
+      // The cart's view rides in its stream head (src/es/head-rows.ts).
+      const head = (await one.store.db.streams.get(cartId))!;
+      await one.store.db.streams.put({ ...head, rows: { ...head.rows, cartView: { ...(head.rows!.cartView as object), name: 'Renamed elsewhere' } } });
       await one.execute(cartId, { type: 'AddItem', data: { sku: A, quantity: 1 } });
       expect((await one.view(cartId))?.name).toBe('Renamed elsewhere');
       // The list entry is made from the view the command folded, in its transaction.

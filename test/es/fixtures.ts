@@ -1,7 +1,7 @@
 // A test-only domain for the generic store: notes in streams, with an event type that exists at
 // two schema versions so upcasting can be proven without touching the cart (all at version 1).
 import { v7 as uuidv7 } from 'uuid';
-import type { Decider, EventEnvelope, FoldedProjection, NewEvent, Upcaster } from '../../src/es/index.ts';
+import type { Decider, EventEnvelope, EventStore, FoldedProjection, NewEvent, Upcaster } from '../../src/es/index.ts';
 
 export const DEVICE = '0192f3c4-0000-7000-8000-000000000001';
 export const COMMAND = '0192f3c4-0000-7000-8000-000000000002';
@@ -70,3 +70,9 @@ export const noteDecider: Decider<number, { text: string }, { type: string; data
   decide: (command) => [{ type: 'NoteAdded', data: { text: command.text, tags: [] } }],
   evolve: (count) => count + 1,
 };
+
+/** Every read-model row a store keeps: readModels' and those its stream heads carry (src/es/head-rows.ts). */
+export async function storedRows(store: Pick<EventStore, 'db'>) {
+  const [readModels, heads] = await Promise.all([store.db.readModels.toArray(), store.db.streams.toArray()]);
+  return { readModels, heads: heads.map((head) => [head.streamId, head.rows] as const) };
+}

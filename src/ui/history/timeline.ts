@@ -88,11 +88,13 @@ export async function openTimeline(carts: Carts, cartId: string, { firstRows }: 
   // stored events are the events (store.readStream would upcast them; with upcasters this must too).
   const readTail = <Row = never>(from: number | ((head: Head) => number), withView = false) =>
     carts.store.use((db) =>
-      inTransaction(db, 'r', ['pages', 'streams', 'readModels'], async (t) => {
-        const view = withView ? (t.readModels.get([cartViewProjection.name, cartId]) as Promise<{ value: Row } | undefined>) : undefined;
-        const head = (await t.streams.get(cartId)) as Head;
+      inTransaction(db, 'r', ['pages', 'streams'], async (t) => {
+        const stored = await t.streams.get(cartId);
+        const head = stored as Head;
         const start = typeof from === 'number' ? from : from(head);
-        const [read, viewRow] = await Promise.all([readStreamRange(t, cartId, start, Number.MAX_SAFE_INTEGER), view]);
+        const read = await readStreamRange(t, cartId, start, Number.MAX_SAFE_INTEGER);
+        // The cart's view rides in its head (src/es/head-rows.ts).
+        const viewRow = withView && stored?.rows?.[cartViewProjection.name] !== undefined ? { value: stored.rows[cartViewProjection.name] as Row } : undefined;
         return [head, read, viewRow, start] as const;
       }),
     );

@@ -3,12 +3,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { catalog, findProduct } from '../../../src/cart/catalog.ts';
 import { openCarts } from '../../../src/cart/carts.ts';
-import type { CartView } from '../../../src/cart/projections.ts';
 import { Dexie } from 'dexie';
 import { LAYOUT, createDb, type CartlogDb, type Tables } from '../../../src/es/db.ts';
 import type { NewEvent } from '../../../src/es/envelope.ts';
 import { DEVICE_ID, newCartId } from '../fixtures.ts';
-import { addItemRows, addItemWrites, floorAppend, sameWorkAddItem, seedRawCart, type RawAddItem, type Shape } from '../raw/command.ts';
+import { addItemRows, addItemWrites, floorAppend, sameWorkAddItem, seedRawCart, viewOf, type RawAddItem, type Shape } from '../raw/command.ts';
 import { cartlogLayout, deleteRaw, openRaw } from '../raw/idb.ts';
 import type { ScenarioOutput } from '../result.ts';
 import { dbName, log, percentile } from '../stats.ts';
@@ -20,24 +19,24 @@ const MEASURED = 200;
 const TRACED = 40;
 const SKUS = catalog.slice(0, 30).map((p) => p.sku);
 
-type WriteTables = Pick<Tables, 'pages' | 'streams' | 'readModels' | 'commands'>;
+type WriteTables = Pick<Tables, 'pages' | 'streams' | 'commands'>;
 
 /** The raw same-work written on Dexie tables bound to one transaction, as src/es writes. */
 async function sameWorkOn(t: WriteTables, c: RawAddItem, shape: Shape = {}, commit?: () => void): Promise<void> {
-  const [handled, head, view] = await Promise.all([t.commands.get(c.commandId), t.streams.get(c.streamId), t.readModels.get(['cartView', c.streamId])]);
+  const [handled, head] = await Promise.all([t.commands.get(c.commandId), t.streams.get(c.streamId)]);
+  const view = viewOf(head);
   if (handled || !head || !view) throw new Error('dexie same-work: unexpected command record, or missing head or view');
-  const w = addItemWrites(head, view.value as CartView, c);
-  const writes: Promise<unknown>[] = [t.pages.add(w.page), t.streams.put(w.head), t.commands.put(w.command)];
-  writes.push(t.readModels.bulkPut(addItemRows(c.streamId, view.value as CartView, w)));
+  const w = addItemWrites(head, view, c);
+  const writes: Promise<unknown>[] = [t.pages.add(w.page), t.commands.put(w.command), t.streams.put({ ...w.head, rows: addItemRows(view, w) })];
   commit?.();
   await Promise.all(writes);
 }
 
-const WRITE_TABLES = ['pages', 'streams', 'readModels', 'commands'] as const;
+const WRITE_TABLES = ['pages', 'streams', 'commands'] as const;
 
 function sameWorkOnDexie(db: CartlogDb, c: RawAddItem, shape: Shape = {}): Promise<void> {
   return db.transaction('rw', [...WRITE_TABLES], (tx) => {
-    const tables = { pages: tx.table('pages'), streams: tx.table('streams'), readModels: tx.table('readModels'), commands: tx.table('commands') } as WriteTables;
+    const tables = { pages: tx.table('pages'), streams: tx.table('streams'), commands: tx.table('commands') } as WriteTables;
     return sameWorkOn(tables, c, shape, shape.commit ? () => tx.idbtrans.commit() : undefined);
   });
 }

@@ -24,17 +24,15 @@ function page(events: EventEnvelope[]): EventPage {
   return { streamId: first.streamId, first: first.version, last: first.version + events.length - 1, types: [...new Set(events.map((e) => e.type))], events };
 }
 
-/** A cart as the store leaves it after OpenCart: a page, a head, two read-model rows (the view is the decider's state). */
+/** A cart as the store leaves it after OpenCart: a page and a head carrying its view and list entry (the view is the decider's state). */
 export async function seedRawCart(db: IDBDatabase, streamId: string, name: string, deviceId: string): Promise<void> {
   const at = new Date().toISOString();
   const opened = { id: crypto.randomUUID(), streamId, version: 1, type: 'CartOpened', schemaVersion: 1, data: { name }, meta: { at, deviceId, commandId: crypto.randomUUID() } };
   const view: CartView = { cartId: streamId, name, status: 'open', lines: [], total: 0, itemCount: 0, version: 1, openedAt: at, updatedAt: at };
   const entry: CartListEntry = { cartId: streamId, name, status: 'open', itemCount: 0, total: 0, updatedAt: at };
-  const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite');
+  const tx = db.transaction(['pages', 'streams'], 'readwrite');
   tx.objectStore('pages').add(page([opened]));
-  tx.objectStore('streams').put({ streamId, version: 1, confirmedThrough: 0 } satisfies StreamHead);
-  tx.objectStore('readModels').put({ projection: 'cartView', key: streamId, value: view });
-  tx.objectStore('readModels').put({ projection: 'cartList', key: streamId, value: entry });
+  tx.objectStore('streams').put({ streamId, version: 1, confirmedThrough: 0, rows: { cartView: view, cartList: entry } } satisfies StreamHead);
   await done(tx);
 }
 
@@ -63,15 +61,15 @@ export function addItemWrites(head: StreamHead, view: CartView, c: RawAddItem) {
   };
 }
 
-/** The two read-model rows after AddItem, from the view as it was: the list entry is a summary of the new view. */
-export function addItemRows(streamId: string, view: CartView, w: ReturnType<typeof addItemWrites>) {
+/** The head's rows after AddItem, from the view as it was: the list entry is a summary of the new view. */
+export function addItemRows(view: CartView, w: ReturnType<typeof addItemWrites>): { cartView: CartView; cartList: CartListEntry } {
   const next: CartView = { ...view, lines: lineTotals(w.lines), total: total(w.lines), itemCount: count(w.lines), version: w.version, updatedAt: w.at };
   const entry: CartListEntry = { cartId: next.cartId, name: next.name, status: next.status, itemCount: next.itemCount, total: next.total, updatedAt: next.updatedAt };
-  return [
-    { projection: 'cartView', key: streamId, value: next },
-    { projection: 'cartList', key: streamId, value: entry },
-  ];
+  return { cartView: next, cartList: entry };
 }
+
+/** The cart's view as its head carries it (src/es/head-rows.ts). */
+export const viewOf = (head: StreamHead | undefined): CartView | undefined => head?.rows?.cartView as CartView | undefined;
 
 /** How a same-work transaction ends (the diagnostics try the alternatives). */
 export interface Shape {
@@ -82,25 +80,23 @@ export interface Shape {
 }
 
 /**
- * One transaction: get the command record, the head and the cart's view (the decider's state) in
- * one round trip, decide, then add the page and put the head, the command record, the view and
- * its list entry.
+ * One transaction: get the command record and the head with the cart's view (the decider's state)
+ * in one round trip, decide, then add the page and put the command record and the head with the
+ * new view and list entry.
  */
 export async function sameWorkAddItem(db: IDBDatabase, c: RawAddItem, shape: Shape = {}): Promise<void> {
-  const tx = db.transaction(['pages', 'streams', 'readModels', 'commands'], 'readwrite', { durability: shape.durability ?? 'strict' });
+  const tx = db.transaction(['pages', 'streams', 'commands'], 'readwrite', { durability: shape.durability ?? 'strict' });
   const complete = done(tx);
-  const readModels = tx.objectStore('readModels');
-  const [handled, head, view] = await Promise.all([
+  const [handled, head] = await Promise.all([
     request(tx.objectStore('commands').get(c.commandId)),
     request(tx.objectStore('streams').get(c.streamId) as IDBRequest<StreamHead | undefined>),
-    request(readModels.get(['cartView', c.streamId]) as IDBRequest<{ value: CartView } | undefined>),
   ]);
+  const view = viewOf(head);
   if (handled || !head || !view) throw new Error('raw same-work: unexpected command record, or missing head or view');
-  const w = addItemWrites(head, view.value, c);
+  const w = addItemWrites(head, view, c);
   tx.objectStore('pages').add(w.page);
-  tx.objectStore('streams').put(w.head);
   tx.objectStore('commands').put(w.command);
-  for (const row of addItemRows(c.streamId, view.value, w)) readModels.put(row);
+  tx.objectStore('streams').put({ ...w.head, rows: addItemRows(view, w) });
   // Auto-commit (the default) waits until the requests are done and the page's task ends.
   if (shape.commit) tx.commit();
   await complete;

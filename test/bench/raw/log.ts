@@ -41,11 +41,36 @@ export async function writePacked(db: IDBDatabase, events: readonly EventEnvelop
 export { foldRows };
 
 /**
- * Everything appendBulk does to the database, in one transaction: read the streams' heads and
- * the read-model rows the events touch, then add the pages, put the heads and the folded rows.
- * `folded`, when given, are the rows folded already (to leave the fold out of a timing).
+ * Everything appendBulk does to the database, in one transaction: read the streams' heads (only
+ * those stored, as src/es/sparse-get.ts), fold each stream's rows (projections keyed by stream)
+ * from those its head carries, then add the pages and put the heads with their rows — a cart
+ * costs its page and its head (src/es/head-rows.ts). `folded`, when given, are the rows folded
+ * already (to leave the fold out of a timing).
  */
 export async function writePackedWithViews(db: IDBDatabase, events: readonly EventEnvelope[], projections: readonly Projection<any>[], folded?: Map<string, unknown>): Promise<void> {
+  const tx = db.transaction(['pages', 'streams'], 'readwrite', STRICT);
+  const complete = done(tx);
+  const streams = tx.objectStore('streams');
+  const lastVersions = new Map(events.map((e) => [e.streamId, e.version]));
+  const ids = [...lastVersions.keys()];
+  const heads = await sparseGets<StreamHead & { rows?: Record<string, unknown> }>(streams, ids);
+  const known = new Map<string, unknown>();
+  heads.forEach((head, i) => projections.forEach((p) => known.set(`${p.name}\u0000${ids[i]}`, head?.rows?.[p.name])));
+  const rows = folded ?? foldRows(projections, events, known);
+  for (const page of packPages(events)) tx.objectStore('pages').add(page);
+  ids.forEach((streamId, i) => {
+    const head = heads[i];
+    const own = Object.fromEntries(projections.map((p) => [p.name, rows.get(`${p.name}\u0000${streamId}`)]));
+    streams.put({ ...head, streamId, version: lastVersions.get(streamId)!, confirmedThrough: head?.confirmedThrough ?? 0, rows: own });
+  });
+  await complete;
+}
+
+/**
+ * What appendBulk wrote before the rows moved into the heads (database version 2): the read-model
+ * rows as records of their own beside the heads — two more records per cart (the bulk note).
+ */
+export async function writePackedWithRowRecords(db: IDBDatabase, events: readonly EventEnvelope[], projections: readonly Projection<any>[], folded?: Map<string, unknown>): Promise<void> {
   const tx = db.transaction(['pages', 'streams', 'readModels'], 'readwrite', STRICT);
   const complete = done(tx);
   const [streams, readModels] = [tx.objectStore('streams'), tx.objectStore('readModels')];
@@ -67,31 +92,6 @@ export async function writePackedWithViews(db: IDBDatabase, events: readonly Eve
     const [projection, key] = id.split('\u0000');
     readModels.put({ projection, key, value });
   }
-  await complete;
-}
-
-/**
- * The fewest records that keep the read models in the events' transaction: each stream's rows
- * (projections keyed by stream) ride in its head, so a cart costs its page and its head — a
- * layout the store does not have (it keeps rows in readModels: two records more per cart). Times
- * what that layout could at best gain (bulk scenario's note).
- */
-export async function writePackedWithRowsInHeads(db: IDBDatabase, events: readonly EventEnvelope[], projections: readonly Projection<any>[]): Promise<void> {
-  const tx = db.transaction(['pages', 'streams'], 'readwrite', STRICT);
-  const complete = done(tx);
-  const streams = tx.objectStore('streams');
-  const lastVersions = new Map(events.map((e) => [e.streamId, e.version]));
-  const ids = [...lastVersions.keys()];
-  const heads = await sparseGets<StreamHead & { rows?: Record<string, unknown> }>(streams, ids);
-  const known = new Map<string, unknown>();
-  heads.forEach((head, i) => projections.forEach((p) => known.set(`${p.name}\u0000${ids[i]}`, head?.rows?.[p.name])));
-  const rows = foldRows(projections, events, known);
-  for (const page of packPages(events)) tx.objectStore('pages').add(page);
-  ids.forEach((streamId, i) => {
-    const head = heads[i];
-    const own = Object.fromEntries(projections.map((p) => [p.name, rows.get(`${p.name}\u0000${streamId}`)]));
-    streams.put({ ...head, streamId, version: lastVersions.get(streamId)!, confirmedThrough: head?.confirmedThrough ?? 0, rows: own });
-  });
   await complete;
 }
 

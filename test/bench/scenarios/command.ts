@@ -2,10 +2,9 @@
 // included) against the same work written on raw IndexedDB, and against the floor.
 import { catalog } from '../../../src/cart/catalog.ts';
 import { openCarts } from '../../../src/cart/carts.ts';
-import type { CartView } from '../../../src/cart/projections.ts';
 import { deleteEventStore } from '../../../src/es/store.ts';
 import { DEVICE_ID, newCartId } from '../fixtures.ts';
-import { floorAppend, sameWorkAddItem, seedRawCart } from '../raw/command.ts';
+import { floorAppend, sameWorkAddItem, seedRawCart, viewOf } from '../raw/command.ts';
 import { cartlogLayout, deleteRaw, openRaw, request } from '../raw/idb.ts';
 import { compare, type ScenarioOutput } from '../result.ts';
 import { dbName, log, percentile, round } from '../stats.ts';
@@ -48,7 +47,7 @@ export async function commandScenario(): Promise<ScenarioOutput> {
 
     // Both did the same thing: the same quantities in the same cart view.
     const view = await carts.view(cartId);
-    const rawView = (await request(raw.transaction('readModels').objectStore('readModels').get(['cartView', rawCart])))?.value as CartView | undefined;
+    const rawView = viewOf(await request(raw.transaction('streams').objectStore('streams').get(rawCart)));
     const expected = WARM_UP + MEASURED;
     if (view?.itemCount !== expected || rawView?.itemCount !== expected || view.lines.length !== rawView.lines.length)
       throw new Error(`command: views differ (store ${view?.itemCount}, raw ${rawView?.itemCount}, expected ${expected})`);
