@@ -84,11 +84,15 @@ export function deleteRaw(name: string): Promise<void> {
   });
 }
 
-/** Open the database as it is (no schema), read one read-model row, close: the floor of a boot. */
-export async function openAndGet(name: string, key: IDBValidKey): Promise<unknown> {
+/**
+ * Open the database as it is (no schema), read one stream's head and the read-model row it
+ * carries (src/es/head-rows.ts), close: the floor of a boot.
+ */
+export async function openAndGetHeadRow(name: string, streamId: string, projection: string): Promise<unknown> {
   const db = await openRaw(name);
   try {
-    return await request(db.transaction('readModels', 'readonly').objectStore('readModels').get(key));
+    const head = (await request(db.transaction('streams', 'readonly').objectStore('streams').get(streamId))) as { rows?: Record<string, unknown> } | undefined;
+    return head?.rows?.[projection];
   } finally {
     db.close();
   }

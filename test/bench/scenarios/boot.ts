@@ -4,7 +4,7 @@ import { openCarts } from '../../../src/cart/carts.ts';
 import type { CartView } from '../../../src/cart/projections.ts';
 import { deleteEventStore } from '../../../src/es/store.ts';
 import { DEVICE_ID } from '../fixtures.ts';
-import { openAndGet } from '../raw/idb.ts';
+import { openAndGetHeadRow } from '../raw/idb.ts';
 import { compare, type BenchResult, type ScenarioOutput } from '../result.ts';
 import { dbName, log, median, pause, round, timed } from '../stats.ts';
 import { seedHistory } from './history.ts';
@@ -45,8 +45,8 @@ async function boot(h: History): Promise<number> {
 }
 
 async function rawBoot(h: History): Promise<number> {
-  const { ms, value } = await timed(() => openAndGet(h.name, ['cartView', h.cartId]));
-  if ((value as { value: CartView } | undefined)?.value.version !== h.version) throw new Error(`boot ${h.label}: raw get failed`);
+  const { ms, value } = await timed(() => openAndGetHeadRow(h.name, h.cartId, 'cartView'));
+  if ((value as CartView | undefined)?.version !== h.version) throw new Error(`boot ${h.label}: raw get failed`);
   return ms;
 }
 
