@@ -111,6 +111,13 @@ export function eventStoreConformance(environment: string): void {
       const badAt = [...good.slice(0, 151), { ...good[151]!, meta: { ...good[151]!.meta, at: 'noon' } }, good[152]!];
       await expect(store.appendBulk(badAt)).rejects.toMatchObject({ field: 'meta.at', index: 151 });
       await expect(store.appendBulk([...good.slice(0, 2), null as never])).rejects.toMatchObject({ field: 'event', index: 2 });
+      // A batch as large as a pull's, of new streams (no reads to wait on), bad in its last event:
+      // the check runs before any page is issued, and nothing of the batch is stored.
+      const large = Array.from({ length: 100 }, (_, k) => envelopes(`big-${k}`, 50)).flat();
+      large[large.length - 1] = { ...large[large.length - 1]!, id: 'not-a-uuid' };
+      await expect(store.appendBulk(large)).rejects.toMatchObject({ field: 'id', index: large.length - 1 });
+      expect(await store.streamVersion('big-0')).toBe(0);
+      expect(await store.db.pages.count()).toBe(0);
       expect(await store.streamVersion('s-3')).toBe(0);
       expect(await store.db.readModels.count()).toBe(0);
       expect(await store.streamVersion('s-1')).toBe(0);
