@@ -12,8 +12,7 @@ import { cartCommandSchema, type CartCommand } from './commands.ts';
 import { cartDecider, type CartState } from './decider.ts';
 import { CURRENT_SCHEMA_VERSION, validateCartEvent, type CartEventType } from './events.ts';
 import { cartListProjection, cartViewProjection, popularityProjection, type CartListEntry, type CartView } from './projections.ts';
-
-export const LIVE_DATABASE = 'cartlog';
+import { LIVE_DATABASE } from './database-names.ts';
 
 export interface Carts {
   store: EventStore;

@@ -2,9 +2,9 @@
 // simply another database (the store is opened by name), and a sandbox never syncs.
 import { checkFileSize, deleteEventStore, readLogFile, type LogFileResult } from '../es/index.ts';
 import { openCarts, validateCartData, type Carts } from './carts.ts';
-import { SANDBOX_PREFIX } from './sandbox-name.ts';
+import { SANDBOX_PREFIX } from './database-names.ts';
 
-export { isSandbox, SANDBOX_PREFIX } from './sandbox-name.ts';
+export { isSandbox, SANDBOX_PREFIX } from './database-names.ts';
 const IMPORT_BATCH = 10_000;
 
 export type ImportResult = { ok: true; carts: Carts; eventCount: number } | Extract<LogFileResult, { ok: false }>;

@@ -6,6 +6,8 @@
 // up to PAGE_SIZE events, ~40× faster than one record per event. Readers handle both alike.
 import { Dexie, type Table, type Transaction } from 'dexie';
 import type { EventEnvelope } from './envelope.ts';
+import { factoryFor } from './early-open.ts';
+import { SCHEMA_VERSION } from './schema.ts';
 
 export const PAGE_SIZE = 100;
 
@@ -131,18 +133,6 @@ function bind(tx: Transaction, names: readonly TableName[]): Tables {
  */
 export type Durability = 'strict' | 'relaxed' | 'default';
 
-/**
- * The database's version. It moves when the tables change, and when what their rows mean changes
- * in a way the previous version's code cannot read: a tab still running that code is then told
- * to reload (versionchange → DatabaseUpgradedError) instead of failing on the rows.
- * 2: the cart list entry is made from the view, without the lines, and stream heads keep no
- * snapshot (issue 12) — version 1's code would refold a list entry from lines it no longer has.
- * 3: the rows of inline projections keyed by stream live in the stream heads (head-rows.ts), no
- * longer in readModels. The upgrade forgets every projection's recorded version, so the store
- * rebuilds them all from the log as it opens: the rows move into the heads, the old ones go.
- */
-export const SCHEMA_VERSION = 3;
-
 /** The tables and their indexes, in Dexie's notation (the same in versions 1 and 2). */
 export const LAYOUT = {
   pages: '++seq, &[streamId+first], *types',
@@ -156,7 +146,9 @@ export const LAYOUT = {
 
 export function createDb(name: string, durability: Durability = 'strict'): CartlogDb {
   // One knob per Dexie instance: every transaction it opens, readwrite or not, carries the hint.
-  const db = new Dexie(name, { chromeTransactionDurability: durability }) as CartlogDb;
+  // The page may have begun opening this database already (early-open.ts): Dexie takes that over.
+  const factory = factoryFor(name);
+  const db = new Dexie(name, { chromeTransactionDurability: durability, ...(factory ? { indexedDB: factory } : {}) }) as CartlogDb;
   db.version(SCHEMA_VERSION)
     .stores(LAYOUT)
     .upgrade((tx) => tx.table('projections').clear());

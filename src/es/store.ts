@@ -12,6 +12,7 @@ import {
   type BulkResult,
 } from './append.ts';
 import { createChangeFeed, type ChangeListener } from './changes.ts';
+import { takeRead, type EarlyRead } from './early-open.ts';
 import { createDb, inTransaction, type CartlogDb, type Durability, type EventPage, type Snapshot, type StreamHead, type TableName, type Tables } from './db.ts';
 import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { ConnectionLostError, DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
@@ -366,13 +367,22 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   async function prepareProjections(): Promise<unknown[]> {
     const wanted = options.readAtOpen ?? [];
     const readWanted = (t: RowTables) => Promise.all(wanted.map(async ([projection, key]) => (await readRows(t, projection, [key]))[0]));
-    const [states, rows] = await inTransaction(db, 'r', ['projections', 'streams', 'readModels'], (t) => Promise.all([t.projections.toArray(), readWanted(t)]));
+    const [states, rows] =
+      (await fromEarlyRead(takeRead(options.name), wanted)) ??
+      (await inTransaction(db, 'r', ['projections', 'streams', 'readModels'], (t) => Promise.all([t.projections.toArray(), readWanted(t)])));
     const stored = new Map(states.map((p) => [p.name, p.version]));
     const stale = withRelated(inline.filter((p) => stored.get(p.name) !== p.version), inline);
     const reset = asyncSpecs.filter((p) => stored.get(p.name) !== p.version);
     if (stale.length) await rebuild(db, stale, upcast);
     for (const p of reset) await inTransaction(db, 'rw', ['readModels', 'projections'], (t) => resetAsyncIn(t, [p]));
     return stale.length || reset.length ? readWanted(db) : rows;
+  }
+
+  /** The versions and rows the page's early open read (early-open.ts), when it read every row wanted. */
+  async function fromEarlyRead(read: Promise<EarlyRead | undefined> | undefined, wanted: readonly (readonly [string, string])[]) {
+    const early = await read;
+    if (!early || !wanted.every(([projection, key]) => headedNames.has(projection) && early.heads.has(key))) return undefined;
+    return [early.projections, wanted.map(([projection, key]) => early.heads.get(key)?.rows?.[projection])] as const;
   }
 
   return {

@@ -13,15 +13,9 @@ import type { CommandInput } from '../es/command.ts';
 import { ConnectionLostError, DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
 import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
+import { CURRENT_CART_KEY, DEFAULT_CART_KEY, storedCarts } from './stored-keys.ts';
 
 export { DEFAULT_CART_NAME };
-export const CURRENT_CART_KEY = 'cartlog:current-cart';
-/**
- * The profile's default cart: an id chosen once and kept here, opened by the first command sent
- * to it (CONTRACT §3). Until then it has no events, so a fresh device that syncs an account pushes
- * no empty cart of its own, and every tab of the profile shows the same one.
- */
-export const DEFAULT_CART_KEY = 'cartlog:default-cart';
 /** A refusal stays on screen at least 8 s (CONTRACT §6 error-message). */
 export const ERROR_SHOWN_MS = 10_000;
 
@@ -125,8 +119,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { storage } = options;
   // The carts the page may open on are read with the store's own open check: on a reload the
   // stored cart is usually one of them, and its first render then waits for no read of its own.
-  const candidates = [storage.getItem(CURRENT_CART_KEY), storage.getItem(DEFAULT_CART_KEY)].filter((id): id is string => !!id);
-  const carts = await openCarts({ deviceId: options.deviceId, viewsAtOpen: candidates, ...(options.dbName ? { name: options.dbName } : {}) });
+  const carts = await openCarts({ deviceId: options.deviceId, viewsAtOpen: storedCarts(storage), ...(options.dbName ? { name: options.dbName } : {}) });
   const state = options.state ?? { cartId: '', error: '', upgraded: '' };
   const select = (cartId: string) => {
     state.cartId = cartId;

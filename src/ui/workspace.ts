@@ -4,12 +4,12 @@
 // the sandbox only. Leaving it deletes its database. Free of Svelte and the DOM, so it runs in Node.
 import { Dexie } from 'dexie';
 import type { Carts } from '../cart/carts.ts';
-import { isSandbox } from '../cart/sandbox-name.ts';
+import { isSandbox } from '../cart/database-names.ts';
 import { deleteEventStore } from '../es/store.ts';
 import type { KeyValueStorage } from './device.ts';
-import { CURRENT_CART_KEY, type Session } from './session.ts';
+import type { Session } from './session.ts';
+import { CURRENT_CART_KEY, SANDBOX_KEY } from './stored-keys.ts';
 
-export const SANDBOX_KEY = 'cartlog:sandbox';
 /** The sandbox's own "current cart", apart from the live one's, which it must never overwrite. */
 const SANDBOX_SCOPE = 'cartlog:sandbox:';
 

@@ -37,13 +37,14 @@ export interface Site {
 
 /**
  * The app with its own vite.config.ts, as `npm run build` makes it, plus a manifest; then the
- * bench pages and the probe next to it. `minify: false` (profiling) keeps function names in all.
+ * bench pages and the probe next to it. `minify: false` (profiling) keeps function names in all;
+ * `root`: the checkout the app is built from (another commit, for an A/B).
  */
-export async function buildSite(minify: boolean): Promise<Site> {
+export async function buildSite(minify: boolean, root = repoRoot): Promise<Site> {
   const dir = await mkdtemp(join(tmpdir(), 'cartlog-bench-site-'));
   const modules: Site['modules'] = {};
   const appError = await build({
-    root: repoRoot,
+    root,
     logLevel: 'silent',
     build: { outDir: dir, emptyOutDir: true, manifest: true, reportCompressedSize: false, ...(minify ? {} : { minify: false }) },
   }).then(

@@ -1,6 +1,6 @@
 // One conformance suite for the event store, run in Node (fake-indexeddb) and in real Chromium.
 import { Dexie } from 'dexie';
-import { SCHEMA_VERSION } from '../../src/es/db.ts';
+import { SCHEMA_VERSION } from '../../src/es/schema.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConcurrencyError,

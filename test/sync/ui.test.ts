@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { catalog } from '../../src/cart/catalog.ts';
 import { openCarts, type Carts } from '../../src/cart/carts.ts';
-import { SANDBOX_PREFIX } from '../../src/cart/sandbox-name.ts';
+import { SANDBOX_PREFIX } from '../../src/cart/database-names.ts';
 import { deleteEventStore } from '../../src/es/store.ts';
 import type { KeyValueStorage } from '../../src/ui/device.ts';
 import { describeCommand, statusText } from '../../src/ui/sync/describe.ts';

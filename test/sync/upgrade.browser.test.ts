@@ -4,7 +4,7 @@ import { Dexie } from 'dexie';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openCarts } from '../../src/cart/carts.ts';
-import { SCHEMA_VERSION } from '../../src/es/db.ts';
+import { SCHEMA_VERSION } from '../../src/es/schema.ts';
 import { deleteEventStore } from '../../src/es/store.ts';
 import { createSyncEngine, type LockManagerLike } from '../../src/sync/client/index.ts';
 

@@ -2,7 +2,7 @@
 // at once, so the lock passes to a tab that can sync (newer tabs would otherwise never lead).
 import { Dexie } from 'dexie';
 import { describe, expect, it, vi } from 'vitest';
-import { SCHEMA_VERSION } from '../../src/es/db.ts';
+import { SCHEMA_VERSION } from '../../src/es/schema.ts';
 import { createSyncEngine } from '../../src/sync/client/index.ts';
 import { fakeLocks, newUser, openDevice, token, useServer } from './helpers.ts';
 

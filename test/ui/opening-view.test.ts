@@ -6,7 +6,8 @@ import { catalog, openCarts, type Carts, type CartView } from '../../src/cart/in
 import { deleteEventStore } from '../../src/es/index.ts';
 import { followCartView } from '../../src/ui/cart-follow.ts';
 import type { RowFollow } from '../../src/ui/row-follow.ts';
-import { CURRENT_CART_KEY, DEFAULT_CART_KEY, openSession, type Session } from '../../src/ui/session.ts';
+import { openSession, type Session } from '../../src/ui/session.ts';
+import { CURRENT_CART_KEY, DEFAULT_CART_KEY } from '../../src/ui/stored-keys.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e101';

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { catalog } from '../../src/cart/index.ts';
 import { deleteEventStore, DomainError } from '../../src/es/index.ts';
 import { deviceIdFrom, DEVICE_ID_KEY } from '../../src/ui/device.ts';
-import { CURRENT_CART_KEY, DEFAULT_CART_KEY, DEFAULT_CART_NAME, openSession, type Session } from '../../src/ui/session.ts';
+import { DEFAULT_CART_NAME, openSession, type Session } from '../../src/ui/session.ts';
+import { CURRENT_CART_KEY, DEFAULT_CART_KEY } from '../../src/ui/stored-keys.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e001';

@@ -5,8 +5,9 @@ import { Dexie } from 'dexie';
 import { catalog, importIntoSandbox } from '../../src/cart/index.ts';
 import { deleteEventStore, logFileLines } from '../../src/es/index.ts';
 import type { KeyValueStorage } from '../../src/ui/device.ts';
-import { CURRENT_CART_KEY, openSession, type Session } from '../../src/ui/session.ts';
-import { SANDBOX_KEY, workspaces, type Workspace } from '../../src/ui/workspace.ts';
+import { openSession, type Session } from '../../src/ui/session.ts';
+import { CURRENT_CART_KEY, SANDBOX_KEY } from '../../src/ui/stored-keys.ts';
+import { workspaces, type Workspace } from '../../src/ui/workspace.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e002';

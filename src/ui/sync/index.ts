@@ -3,7 +3,7 @@
 // returns; none of them starts anything. A sandbox never syncs: for one, the engine is local-only
 // whatever the settings say.
 import type { Carts } from '../../cart/carts.ts';
-import { isSandbox } from '../../cart/sandbox-name.ts';
+import { isSandbox } from '../../cart/database-names.ts';
 import { createSyncEngine, type ReadableStatus, type SyncEngine, type SyncEngineOptions, type SyncStatus } from '../../sync/client/index.ts';
 import type { KeyValueStorage } from '../device.ts';
 import { describeCommand } from './describe.ts';

@@ -5,7 +5,7 @@
 // Beside it, timed in the same page between the clicks: the command path's floor, one raw
 // readwrite transaction (read the stream head, add one record).
 import { setTimeout as pause } from 'node:timers/promises';
-import { LIVE_DATABASE } from '../../../src/cart/carts.ts';
+import { LIVE_DATABASE } from '../../../src/cart/database-names.ts';
 import { profiled } from '../cpu-profile.ts';
 import { comparePercentiles, type ScenarioOutput } from '../result.ts';
 import { percentile, round } from '../stats.ts';

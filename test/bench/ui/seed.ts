@@ -1,7 +1,7 @@
 // The seeding page: served on the app's origin, it fills the app's live database with a history
 // and makes one cart of it current, so the app's next load opens that cart.
-import { LIVE_DATABASE } from '../../../src/cart/carts.ts';
-import { CURRENT_CART_KEY } from '../../../src/ui/session.ts';
+import { LIVE_DATABASE } from '../../../src/cart/database-names.ts';
+import { CURRENT_CART_KEY } from '../../../src/ui/stored-keys.ts';
 import { seedHistory } from '../scenarios/history.ts';
 
 export interface Seeded {

@@ -1,0 +1,17 @@
+// The database's version, apart from Dexie: the page opens the database with it before the rest of
+// its script has loaded (early-open.ts).
+
+/**
+ * The database's version. It moves when the tables change, and when what their rows mean changes
+ * in a way the previous version's code cannot read: a tab still running that code is then told
+ * to reload (versionchange → DatabaseUpgradedError) instead of failing on the rows.
+ * 2: the cart list entry is made from the view, without the lines, and stream heads keep no
+ * snapshot (issue 12) — version 1's code would refold a list entry from lines it no longer has.
+ * 3: the rows of inline projections keyed by stream live in the stream heads (head-rows.ts), no
+ * longer in readModels. The upgrade forgets every projection's recorded version, so the store
+ * rebuilds them all from the log as it opens: the rows move into the heads, the old ones go.
+ */
+export const SCHEMA_VERSION = 3;
+
+/** What Dexie asks IndexedDB for: its version n is IndexedDB's n × 10. */
+export const NATIVE_VERSION = SCHEMA_VERSION * 10;

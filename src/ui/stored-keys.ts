@@ -1,0 +1,21 @@
+// What the page keeps in the browser's storage about which carts it shows, apart from the session
+// code: the page reads it, and opens the carts' database, before the rest of its script has
+// loaded (open-first.ts).
+import type { KeyValueStorage } from './device.ts';
+
+/** The cart on show, kept in the profile's storage (the sandbox's own in a sandbox: workspace.ts). */
+export const CURRENT_CART_KEY = 'cartlog:current-cart';
+/**
+ * The profile's default cart: an id chosen once and kept here, opened by the first command sent
+ * to it (CONTRACT §3). Until then it has no events, so a fresh device that syncs an account pushes
+ * no empty cart of its own, and every tab of the profile shows the same one.
+ */
+export const DEFAULT_CART_KEY = 'cartlog:default-cart';
+/** In the tab's storage: the sandbox this tab shows (workspace.ts), '' or absent for the live carts. */
+export const SANDBOX_KEY = 'cartlog:sandbox';
+
+/** The carts the page may open on: the stored current cart, then the default one. */
+export function storedCarts(storage: KeyValueStorage): string[] {
+  const ids = [storage.getItem(CURRENT_CART_KEY), storage.getItem(DEFAULT_CART_KEY)].filter((id): id is string => !!id);
+  return [...new Set(ids)];
+}

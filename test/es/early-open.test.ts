@@ -1,0 +1,3 @@
+import { earlyOpenSuite } from './early-open.ts';
+
+earlyOpenSuite('Node, fake-indexeddb');
