@@ -1,5 +1,5 @@
 // The names of the device's databases, apart from the cart code: the page checks them, and opens
-// the live one, before the rest of its script has loaded (ui/page-open.ts).
+// the live one, before the rest of its script has loaded (ui/open-first.ts).
 export const LIVE_DATABASE = 'cartlog';
 
 export const SANDBOX_PREFIX = `${LIVE_DATABASE}-sandbox-`;
