@@ -154,4 +154,35 @@ describe('the page says what the device is doing', () => {
     await textOf(banner).toMatch(/Reload this tab/);
     expect(await banner.getByRole('button', { name: 'Reload' }).isVisible()).toBe(true);
   });
+
+  it('says it is opening the cart while another tab keeps the database from opening, then shows it', async () => {
+    const page = await browser.open();
+    const other = await browser.context().newPage();
+    await other.goto(`${baseUrl}/v1/health`);
+    await page.goto(`${baseUrl}/v1/health`);
+    // An older version of the database, held by a tab that ignores requests to close it: the
+    // page's open (which upgrades it) waits until that tab lets go.
+    await other.evaluate(
+      () =>
+        new Promise<void>((done, fail) => {
+          const deleted = indexedDB.deleteDatabase('cartlog');
+          deleted.onerror = () => fail(deleted.error);
+          deleted.onsuccess = () => {
+            const request = indexedDB.open('cartlog', 20);
+            request.onerror = () => fail(request.error);
+            request.onsuccess = () => {
+              (window as unknown as { held: IDBDatabase }).held = request.result;
+              done();
+            };
+          };
+        }),
+    );
+    await page.goto(baseUrl);
+    await page.getByText('Opening your cart…').waitFor();
+    expect(await page.getByTestId('cart-status').count()).toBe(0);
+
+    await other.evaluate(() => (window as unknown as { held: IDBDatabase }).held.close());
+    await textOf(page.getByTestId('cart-status')).toBe('open');
+    await textOf(page.getByTestId('cart-count')).toBe('0');
+  });
 });
