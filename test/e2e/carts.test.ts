@@ -2,6 +2,7 @@
 // carts, other tabs following along, and the storage line.
 import { describe, expect, it } from 'vitest';
 import { baseUrl, eventually, itemAt, lineSkus, skusAt, switcherIds, textOf, useBrowser } from './cart-page.ts';
+import { lookAt } from './look.ts';
 
 const browser = useBrowser();
 
@@ -180,6 +181,7 @@ describe('the page says what the device is doing', () => {
     await page.goto(baseUrl);
     await page.getByText('Opening your cart…').waitFor();
     expect(await page.getByTestId('cart-status').count()).toBe(0);
+    await lookAt(page, 'opening');
 
     await other.evaluate(() => (window as unknown as { held: IDBDatabase }).held.close());
     await textOf(page.getByTestId('cart-status')).toBe('open');
