@@ -3,12 +3,12 @@
 // neither keeps a connection open nor creates or upgrades a database. Run in Node
 // (fake-indexeddb) and in the three browsers.
 import { Dexie } from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LAYOUT } from '../../src/es/db.ts';
 import { openEarly } from '../../src/es/early-open.ts';
-import { deleteEventStore, openEventStore, type EventStore, type Projection } from '../../src/es/index.ts';
+import { openEventStore, type EventStore, type Projection } from '../../src/es/index.ts';
 import { NATIVE_VERSION, SCHEMA_VERSION } from '../../src/es/schema.ts';
-import { note, noteCount, uniqueName, type NoteCount } from './fixtures.ts';
+import { closedAfterEach, note, noteCount, uniqueName, type NoteCount } from './fixtures.ts';
 
 /** Its rows ride in the stream heads, as the cart's view does. */
 const headed: Projection<NoteCount> = { ...noteCount, byStream: true };
@@ -17,13 +17,7 @@ const answered = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 export function earlyOpenSuite(environment: string): void {
   describe(`the page's early open (${environment})`, () => {
-    const stores: EventStore[] = [];
-    const names = new Set<string>();
-    afterEach(async () => {
-      stores.splice(0).forEach((store) => store.close());
-      for (const name of names) await deleteEventStore(name);
-      names.clear();
-    });
+    const { stores, names } = closedAfterEach();
 
     async function seeded(): Promise<{ name: string; row: NoteCount }> {
       const name = uniqueName('early-open');

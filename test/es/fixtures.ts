@@ -1,7 +1,8 @@
 // A test-only domain for the generic store: notes in streams, with an event type that exists at
 // two schema versions so upcasting can be proven without touching the cart (all at version 1).
 import { v7 as uuidv7 } from 'uuid';
-import type { Decider, EventEnvelope, EventStore, FoldedProjection, NewEvent, Upcaster } from '../../src/es/index.ts';
+import { afterEach } from 'vitest';
+import { deleteEventStore, type Decider, type EventEnvelope, type EventStore, type FoldedProjection, type NewEvent, type Upcaster } from '../../src/es/index.ts';
 
 export const DEVICE = '0192f3c4-0000-7000-8000-000000000001';
 export const COMMAND = '0192f3c4-0000-7000-8000-000000000002';
@@ -75,4 +76,19 @@ export const noteDecider: Decider<number, { text: string }, { type: string; data
 export async function storedRows(store: Pick<EventStore, 'db'>) {
   const [readModels, heads] = await Promise.all([store.db.readModels.toArray(), store.db.streams.toArray()]);
   return { readModels, heads: heads.map((head) => [head.streamId, head.rows] as const) };
+}
+
+/**
+ * The stores a test opens and the databases it names, closed and deleted after each test: call
+ * at the top of a file or a describe, then push what each test opens.
+ */
+export function closedAfterEach(): { stores: EventStore[]; names: Set<string> } {
+  const stores: EventStore[] = [];
+  const names = new Set<string>();
+  afterEach(async () => {
+    stores.splice(0).forEach((store) => store.close());
+    for (const name of names) await deleteEventStore(name);
+    names.clear();
+  });
+  return { stores, names };
 }

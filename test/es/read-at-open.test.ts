@@ -1,17 +1,10 @@
 // Rows read as the store opens (EventStoreOptions.readAtOpen): in the open's own transaction, as
 // stored — and, when the open rebuilt a read model whose code version moved, as rebuilt.
-import { afterEach, describe, expect, it } from 'vitest';
-import { deleteEventStore, openEventStore, type EventStore, type FoldedProjection, type Projection } from '../../src/es/index.ts';
-import { note, noteCount, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { openEventStore, type EventStore, type FoldedProjection, type Projection } from '../../src/es/index.ts';
+import { closedAfterEach, note, noteCount, typeCount, uniqueName, upcasters, type NoteCount } from './fixtures.ts';
 
-const stores: EventStore[] = [];
-const names = new Set<string>();
-
-afterEach(async () => {
-  stores.splice(0).forEach((store) => store.close());
-  for (const name of names) await deleteEventStore(name);
-  names.clear();
-});
+const { stores, names } = closedAfterEach();
 
 async function open(name: string, projections: readonly Projection<any>[], readAtOpen?: [string, string][]): Promise<EventStore> {
   names.add(name);
