@@ -252,10 +252,13 @@ export async function openTimeline(carts: Carts, cartId: string, { firstRows }: 
       await completed;
       const target = stateOf(history.stateAt(position));
       await carts.execute(cartId, (present) => restoreCommands(present, target));
-      await load();
-      // The shown state is now the present one: what the shopper chose is what they now see.
+      // The shown state is now the present one: what the shopper chose is what they now see. The
+      // position moves to the present before the restore's events are read, so the read that
+      // brings them — this one, or a change notice's that lands first — follows them there in
+      // the same step as the rows: never the new length with the old position.
       history.setSkipped([]);
       position = events.length;
+      await load();
     },
     refresh: load,
   };
