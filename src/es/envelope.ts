@@ -32,9 +32,45 @@ export interface DomainEvent<Type extends string = string, Data = unknown> {
   data: Data;
 }
 
-export const STREAM_ID = /^[A-Za-z0-9:_-]{1,200}$/;
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// The id checks below run several times on every event of an import, a pull and a push, so they
+// look characters up in a table: measured in V8, the equivalent regexes cost twice as much, and
+// they were a third of an event's checks.
 
-export function isPending(event: EventEnvelope): boolean {
-  return event.position === undefined;
+/** 1 for each ASCII character in `chars`. */
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+
+const HEX = asciiTable('0123456789abcdef');
+const STREAM_ID_CHARS = asciiTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_-');
+const DASH = 45;
+
+/** 1 when every character of text[from, to) is in `table`, else 0. */
+function allIn(table: Uint8Array, text: string, from: number, to: number): number {
+  let ok = 1;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    ok &= c < 128 ? table[c]! : 0;
+  }
+  return ok;
+}
+
+/** A stream id: 1..200 characters of A-Z a-z 0-9 : _ - */
+export function isStreamId(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= 200 && allIn(STREAM_ID_CHARS, value, 0, value.length) === 1;
+}
+
+/** A canonical lowercase UUID: 8-4-4-4-12 hex digits. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && value.length === 36 && isUuidAt(value, 0);
+}
+
+/** Whether the 36 characters of `text` from `start` are a canonical lowercase UUID. */
+export function isUuidAt(text: string, start: number): boolean {
+  const at = (offset: number) => text.charCodeAt(start + offset);
+  if (at(8) !== DASH || at(13) !== DASH || at(18) !== DASH || at(23) !== DASH) return false;
+  const hex = (from: number, to: number) => allIn(HEX, text, start + from, start + to);
+  return (hex(0, 8) & hex(9, 13) & hex(14, 18) & hex(19, 23) & hex(24, 36)) === 1;
 }

@@ -1,7 +1,7 @@
 // The sync wire format of CONTRACT §5, shared by the server and the client: the bodies each side
 // sends, the limits both must respect, and the checks a request passes before anything is stored.
 // Domain rules come in as a parameter so this module stays free of any one domain (sync → es).
-import { UUID, type EventEnvelope } from '../es/envelope.ts';
+import { isUuid, type EventEnvelope } from '../es/envelope.ts';
 import type { Invalid } from '../es/validate.ts';
 
 export const MAX_BODY_BYTES = 1_048_576;
@@ -149,7 +149,7 @@ export function parsePullQuery(params: URLSearchParams): Parsed<PullQuery> {
   const check = params.get('check');
   if (check !== null) {
     // Event ids are canonical lowercase UUIDs (§2); anything else can match nothing, so say so.
-    if (!UUID.test(check)) return invalid('check', 'must be an event id (a lowercase UUID)');
+    if (!isUuid(check)) return invalid('check', 'must be an event id (a lowercase UUID)');
     if (query.after < 1) return invalid('check', 'needs after to be 1 or more: it names the event held at position after');
     query.check = check;
   }

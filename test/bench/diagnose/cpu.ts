@@ -30,8 +30,8 @@ export function commandCpuCosts(): string[] {
     ['uuidv7()', perCall(() => uuidv7())],
     ['crypto.randomUUID()', perCall(() => crypto.randomUUID())],
     ['new Date().toISOString()', perCall(() => new Date().toISOString())],
-    ['checkEnvelope + cart data (valibot)', perCall(() => checkEnvelope(event, validateCartData))],
-    ['cart data only (valibot)', perCall(() => validateCartData(event.type, 1, event.data))],
+    ['checkEnvelope + cart data', perCall(() => checkEnvelope(event, validateCartData))],
+    ['cart data only', perCall(() => validateCartData(event.type, 1, event.data))],
     ['decide + fold', perCall(() => fold(cartDecider, cartDecider.decide(command, state), state))],
     ['evolve cartView + derive cartList rows', perCall(() => cartListProjection.derive(cartViewProjection.evolve(view, event, event.streamId), event.streamId))],
     ['structuredClone(head with snapshot)', perCall(() => structuredClone(head), 5000)],
@@ -49,9 +49,9 @@ export function bulkCpuCosts(events: readonly EventEnvelope[]): string[] {
     return ((performance.now() - start) * 1000) / events.length;
   };
   const costs: [string, number][] = [
-    ['checkEnvelope + cart data (valibot)', per(() => events.forEach((e) => checkEnvelope(e, validateCartData)))],
+    ['checkEnvelope + cart data', per(() => events.forEach((e) => checkEnvelope(e, validateCartData)))],
     ['checkEnvelope alone', per(() => events.forEach((e) => checkEnvelope(e)))],
-    ['cart data alone (valibot)', per(() => events.forEach((e) => validateCartData(e.type, e.schemaVersion, e.data)))],
+    ['cart data alone', per(() => events.forEach((e) => validateCartData(e.type, e.schemaVersion, e.data)))],
     ['fold cartView', per(() => foldRows([cartViewProjection], events))],
     ['fold cartView + derive cartList', per(() => foldRows([cartViewProjection, cartListProjection], events))],
     ['structuredClone of the events', per(() => structuredClone(events))],

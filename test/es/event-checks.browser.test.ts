@@ -1,0 +1,3 @@
+import { eventChecksSuite } from './event-checks.ts';
+
+eventChecksSuite('this browser');
