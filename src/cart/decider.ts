@@ -57,32 +57,61 @@ export function cartItemCount(lines: readonly CartLine[]): number {
   return lines.reduce((sum, line) => sum + line.quantity, 0);
 }
 
+/**
+ * How events change a cart, written once: folds `events` into a copy of `state` and returns it,
+ * leaving `state` as it was. The copy is changed in place event by event, so a bulk fold of many
+ * events copies the lines once, not once an event. Line objects are replaced, never changed, so
+ * the copy may share them with `state`.
+ */
+export function evolveCartAll(state: CartState, events: Iterable<CartEvent>): CartState {
+  const cart: CartState = { status: state.status, name: state.name, lines: [...state.lines] };
+  for (const event of events) applyTo(cart, event);
+  return cart;
+}
+
 /** Pure: returns a new state and leaves `state` as it was. */
-export function evolveCart(state: CartState, event: CartEvent): CartState {
+export const evolveCart = (state: CartState, event: CartEvent): CartState => evolveCartAll(state, [event]);
+
+/** One event, in place. A line is matched by SKU wherever it appears (an imported log may repeat one). */
+function applyTo(cart: CartState, event: CartEvent): void {
+  const { lines } = cart;
   switch (event.type) {
     case 'CartOpened':
-      return { status: 'open', name: event.data.name, lines: [] };
+      cart.status = 'open';
+      cart.name = event.data.name;
+      lines.length = 0;
+      return;
     case 'CartRenamed':
-      return { ...state, name: event.data.name };
+      cart.name = event.data.name;
+      return;
     case 'ItemAdded': {
       const { sku, name, unitPrice, quantity } = event.data;
-      return { ...state, lines: [...state.lines, { sku, name, unitPrice, quantity }] };
+      lines.push({ sku, name, unitPrice, quantity });
+      return;
     }
     case 'ItemQuantityChanged': {
       const { sku, quantity } = event.data;
-      return { ...state, lines: state.lines.map((line) => (line.sku === sku ? { ...line, quantity } : line)) };
+      for (let i = 0; i < lines.length; i++) if (lines[i]!.sku === sku) lines[i] = { ...lines[i]!, quantity };
+      return;
     }
-    case 'ItemRemoved':
-      return { ...state, lines: state.lines.filter((line) => line.sku !== event.data.sku) };
+    case 'ItemRemoved': {
+      let kept = 0;
+      for (const line of lines) if (line.sku !== event.data.sku) lines[kept++] = line;
+      lines.length = kept;
+      return;
+    }
     case 'CartCleared':
-      return { ...state, lines: [] };
+      lines.length = 0;
+      return;
     case 'CartCheckedOut':
-      return { ...state, status: 'checked-out' };
+      cart.status = 'checked-out';
+      return;
     case 'CartArchived':
-      return { ...state, status: 'archived' };
+      cart.status = 'archived';
+      return;
     default:
       // An event type this code does not know (a newer app wrote it) leaves the cart as it was.
-      return state;
+      return;
   }
 }
 

@@ -1,11 +1,11 @@
 // The cart's read models. The view is the decider's fold plus what only the envelope knows
-// (version, times): it keeps the cart's lines and evolves them with evolveCart, so the rules of
+// (version, times): it keeps the cart's lines and evolves them with evolveCartAll, so the rules of
 // how events change a cart are written once. The list entry is a summary of the view, made from
 // it in the same transaction (a derived projection): it needs no lines of its own.
 import type { EventEnvelope } from '../es/envelope.ts';
 import { derivedFrom, type DerivedProjection, type FoldedProjection } from '../es/projection.ts';
 import type { CartLine, CartState } from './decider.ts';
-import { cartItemCount, cartTotal, evolveCart, initialCartState } from './decider.ts';
+import { cartItemCount, cartTotal, evolveCartAll, initialCartState } from './decider.ts';
 import type { CartEventEnvelope } from './events.ts';
 import { isCartEventType, isCartStreamId } from './events.ts';
 
@@ -81,8 +81,7 @@ function cartRow<Row extends { name: string; status: OpenedStatus; lines: CartLi
     // Usually every event is the cart's: keep the caller's array then, rather than copy it.
     const events = (envelopes.every((e) => asCartEvent(e)) ? envelopes : envelopes.filter((e) => asCartEvent(e))) as readonly CartEventEnvelope[];
     if (events.length === 0) return row;
-    let cart: CartState = row ? { status: row.status, name: row.name, lines: row.lines } : initialCartState();
-    for (const event of events) cart = evolveCart(cart, event);
+    const cart = evolveCartAll(row ? { status: row.status, name: row.name, lines: row.lines } : initialCartState(), events);
     // Only a stream that starts with CartOpened is a cart; anything else leaves no row.
     if (cart.status === 'none') return undefined;
     return build({ ...cart, status: cart.status }, events, row);

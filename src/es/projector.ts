@@ -180,14 +180,25 @@ export function foldRows(projections: readonly Projection<any>[], events: readon
 /** The rows `events` touch, each with its events in order. */
 function groupByRow(projections: readonly Projection[], events: readonly EventEnvelope[]): Map<string, Target> {
   const targets = new Map<string, Target>();
+  // Events come stream by stream, so a projection's next row is mostly its last one: checked
+  // first, it spares building the row's id and looking it up for each event.
+  const last: (Target | undefined)[] = projections.map(() => undefined);
   for (const event of events)
-    for (const projection of projections)
+    for (let p = 0; p < projections.length; p++) {
+      const projection = projections[p]!;
       for (const key of projection.keysOf(event)) {
+        const previous = last[p];
+        if (previous?.key === key) {
+          previous.events.push(event);
+          continue;
+        }
         const id = rowId(projection.name, key);
-        const target = targets.get(id);
+        let target = targets.get(id);
         if (target) target.events.push(event);
-        else targets.set(id, { projection, key, events: [event] });
+        else targets.set(id, (target = { projection, key, events: [event] }));
+        last[p] = target;
       }
+    }
   return targets;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CartCommand } from '../../src/cart/commands.ts';
-import { cartDecider, MAX_LINES } from '../../src/cart/decider.ts';
+import { cartDecider, evolveCart, evolveCartAll, MAX_LINES, type CartState } from '../../src/cart/decider.ts';
 import type { CartEvent } from '../../src/cart/events.ts';
 import { findProduct } from '../../src/cart/catalog.ts';
 import { fold } from '../../src/es/decider.ts';
@@ -341,5 +341,36 @@ describe('cartDecider', () => {
     cartDecider.evolve(before, { type: 'ItemQuantityChanged', data: { sku: 'APL-001', quantity: 9 } });
     cartDecider.evolve(before, { type: 'CartCleared', data: {} });
     expect(before).toEqual(copy);
+  });
+
+  // A bulk fold changes its own copy in place, event by event: the state it started from, shared
+  // with a stored row, must come out as it went in.
+  it('folds many events at once without touching the state it was given, as one at a time would', () => {
+    const deepFreeze = (state: CartState): CartState => Object.freeze({ ...state, lines: Object.freeze(state.lines.map((line) => Object.freeze(line))) as CartState['lines'] });
+    const before = deepFreeze(fold(cartDecider, [opened, added('APL-001'), added('BRD-001'), added('MLK-001')]));
+    const events: CartEvent[] = [
+      { type: 'ItemQuantityChanged', data: { sku: 'APL-001', quantity: 9 } },
+      { type: 'ItemRemoved', data: { sku: 'BRD-001' } },
+      { type: 'CartRenamed', data: { name: 'Party' } },
+      added('MLK-001', 2),
+      { type: 'CartCleared', data: {} },
+      added('APL-001', 3),
+      checkedOut,
+    ];
+    const copy = structuredClone(before);
+    const all = evolveCartAll(before, events);
+    expect(before).toEqual(copy);
+    expect(all).toEqual(events.reduce(evolveCart, before));
+    expect(all).toEqual({ status: 'checked-out', name: 'Party', lines: [expect.objectContaining({ sku: 'APL-001', quantity: 3 })] });
+  });
+
+  it('matches a line by SKU wherever it appears, as an imported log may repeat one', () => {
+    const twice = fold(cartDecider, [opened, added('APL-001'), added('BRD-001'), added('APL-001')]);
+    expect(evolveCart(twice, { type: 'ItemQuantityChanged', data: { sku: 'APL-001', quantity: 4 } }).lines.map((l) => [l.sku, l.quantity])).toEqual([
+      ['APL-001', 4],
+      ['BRD-001', 1],
+      ['APL-001', 4],
+    ]);
+    expect(evolveCart(twice, { type: 'ItemRemoved', data: { sku: 'APL-001' } }).lines.map((l) => l.sku)).toEqual(['BRD-001']);
   });
 });
