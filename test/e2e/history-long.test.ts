@@ -81,4 +81,42 @@ describe('the history of a long cart', () => {
     );
     expect(Math.abs(sheet!.bottom - footer!.top)).toBeLessThanOrEqual(1);
   });
+
+  it('scrolls the row of the version shown into view as the slider and keys move it; a scroll by hand stays', async () => {
+    const page = await browser.open();
+    const [sku] = await skusAt(page, [0]);
+    await itemAt(page, sku!).getByTestId('add-to-cart').click();
+    await openHistory(page);
+    const text = [...logFileLines(cartHistory(newCartId(), LENGTH, 20))].join('');
+    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    await eventually(() => sliderMax(page)).toBe(String(LENGTH));
+    const scroller = page.locator('.event-scroll');
+    /** Whether the row of `version` is in the DOM and wholly inside the scroller's box. */
+    const rowInView = (version: number) =>
+      scroller.evaluate((box, v) => {
+        const row = box.querySelector(`[data-version="${v}"]`);
+        if (!row) return false;
+        const [outer, inner] = [box.getBoundingClientRect(), row.getBoundingClientRect()];
+        return inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1;
+      }, version);
+
+    for (const version of [1_234, 4_321, 17, 2_500]) {
+      await seek(page, version);
+      await eventually(() => rowInView(version)).toBe(true);
+    }
+    await page.getByTestId('history-slider').focus();
+    await page.keyboard.press('ArrowRight');
+    await eventually(() => rowInView(2_501)).toBe(true);
+    await seek(page, 40);
+    await page.keyboard.press('ArrowLeft');
+    await eventually(() => rowInView(39)).toBe(true);
+
+    // Scrolled away by hand, the list stays there until the position moves again.
+    await scroller.evaluate((box) => (box.scrollTop = 200_000));
+    await eventually(() => historyRows(page).first().getAttribute('data-version')).not.toBe('1');
+    await page.waitForTimeout(300);
+    await expect(scroller.evaluate((box) => box.scrollTop)).resolves.toBe(200_000);
+    await seek(page, 3);
+    await eventually(() => rowInView(3)).toBe(true);
+  });
 });

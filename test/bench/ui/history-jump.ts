@@ -117,7 +117,7 @@ export const historyJumpScenario: UiScenario = (env) =>
       return 1 + (s % (seeded.version - 1));
     });
     // No named functions in here: tsx would wrap them in a __name helper the page does not have.
-    const samples = await page.evaluate(async (versions) => {
+    const jumps = () => page.evaluate(async (versions) => {
       const input = document.querySelector('[data-testid="history-slider"]') as HTMLInputElement;
       const out: { shown: number; frame: number }[] = [];
       for (const v of versions) {
@@ -143,6 +143,8 @@ export const historyJumpScenario: UiScenario = (env) =>
       }
       return out;
     }, targets);
+    // --profile: the jumps' main-thread time too, separately from the opens'.
+    const samples = await (env.profile ? profiled(await context.newCDPSession(page), jumps) : jumps());
     const frames = samples.map((x) => x.frame);
     const shown = samples.map((x) => x.shown);
     const notes = [
