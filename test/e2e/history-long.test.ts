@@ -2,6 +2,7 @@
 // they are read, then the whole log comes in and the slider, the filter and the diff with it. A
 // step asked for while the rest is read is applied once it is. The cart (5 000 events) arrives by
 // importing a log file, so it is in a sandbox; the panel works there as on the live carts.
+import type { Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
 import { logFileLines } from '../../src/es/logfile.ts';
 import { cartHistory, newCartId } from '../bench/fixtures.ts';
@@ -10,14 +11,24 @@ import { eventually, historyRows, itemAt, openHistory, rowAt, seek, skusAt, slid
 const browser = useBrowser();
 const LENGTH = 5_000;
 
+/**
+ * A page whose history panel is open on a sandbox holding one cart of LENGTH events, imported
+ * from a log file (the panel lists its rows as it reads them). `cartId`: that cart's id.
+ */
+async function openLongCart(options: { width?: number; cartId?: string } = {}): Promise<Page> {
+  const page = await browser.open();
+  if (options.width) await page.setViewportSize({ width: options.width, height: 740 });
+  const [sku] = await skusAt(page, [0]);
+  await itemAt(page, sku!).getByTestId('add-to-cart').click();
+  await openHistory(page);
+  const text = [...logFileLines(cartHistory(options.cartId ?? newCartId(), LENGTH, 20))].join('');
+  await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+  return page;
+}
+
 describe('the history of a long cart', () => {
   it('lists the newest rows, then every event: slider, filter and steps work on all of them', async () => {
-    const page = await browser.open();
-    const [sku] = await skusAt(page, [0]);
-    await itemAt(page, sku!).getByTestId('add-to-cart').click();
-    await openHistory(page);
-    const text = [...logFileLines(cartHistory(newCartId(), LENGTH, 20))].join('');
-    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    const page = await openLongCart();
     await page.getByTestId('sandbox-banner').waitFor();
 
     // The present and the newest row are shown whether or not the rest has been read yet.
@@ -38,13 +49,8 @@ describe('the history of a long cart', () => {
   });
 
   it('keeps a link’s version in the address while the log is read, and opens there', async () => {
-    const page = await browser.open();
-    const [sku] = await skusAt(page, [0]);
-    await itemAt(page, sku!).getByTestId('add-to-cart').click();
-    await openHistory(page);
     const cartId = newCartId();
-    const text = [...logFileLines(cartHistory(cartId, LENGTH, 20))].join('');
-    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    const page = await openLongCart({ cartId });
     await rowAt(page, LENGTH).waitFor();
     await page.getByTestId('history-slider').waitFor();
     // Every address the page writes from here on (the panel replaces it, never pushes).
@@ -61,13 +67,7 @@ describe('the history of a long cart', () => {
   });
 
   it('on a phone: a long version number stays clear of the row’s words, and the sheet sits on the cart’s footer', async () => {
-    const page = await browser.open();
-    await page.setViewportSize({ width: 360, height: 740 });
-    const [sku] = await skusAt(page, [0]);
-    await itemAt(page, sku!).getByTestId('add-to-cart').click();
-    await openHistory(page);
-    const text = [...logFileLines(cartHistory(newCartId(), LENGTH, 20))].join('');
-    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    const page = await openLongCart({ width: 360 });
     await rowAt(page, LENGTH).waitFor();
     // "v5000" once ran under the start of "Whole milk, 1 l 16 → 57" (the version's box shrank to 3.5ch).
     const [version, words] = await Promise.all(['.event-version', '.event-words'].map((part) => rowAt(page, LENGTH).locator(part).evaluate((e) => {
@@ -83,12 +83,7 @@ describe('the history of a long cart', () => {
   });
 
   it('scrolls the row of the version shown into view as the slider and keys move it; a scroll by hand stays', async () => {
-    const page = await browser.open();
-    const [sku] = await skusAt(page, [0]);
-    await itemAt(page, sku!).getByTestId('add-to-cart').click();
-    await openHistory(page);
-    const text = [...logFileLines(cartHistory(newCartId(), LENGTH, 20))].join('');
-    await page.getByTestId('history-import').setInputFiles({ name: 'long.cartlog.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    const page = await openLongCart();
     await eventually(() => sliderMax(page)).toBe(String(LENGTH));
     const scroller = page.locator('.event-scroll');
     /** Whether the row of `version` is in the DOM and wholly inside the scroller's box. */
