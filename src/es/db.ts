@@ -7,6 +7,7 @@
 import { Dexie, type Table, type Transaction } from 'dexie';
 import type { EventEnvelope } from './envelope.ts';
 import { factoryFor } from './early-open.ts';
+import { headIndexes, withOutbox } from './head-index.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 
 export const PAGE_SIZE = 100;
@@ -36,8 +37,10 @@ export interface StreamHead {
   /** Versions 1..confirmedThrough have server positions; the rest are pending (sync, later). */
   confirmedThrough: number;
   snapshot?: Snapshot;
-  /** Why this stream is never pushed (it belongs to another account); absent for our own. */
+  /** Why this stream is never pushed (it belongs to another account); absent for our own. Indexed. */
   foreign?: string;
+  /** 1 while the stream has pending events, absent otherwise: derived as heads are written, indexed (head-index.ts). */
+  outbox?: 1;
   /**
    * The stream's own read-model rows, by projection name: those of inline projections keyed by
    * stream, written with the head in their events' transaction (head-rows.ts).
@@ -133,10 +136,11 @@ function bind(tx: Transaction, names: readonly TableName[]): Tables {
  */
 export type Durability = 'strict' | 'relaxed' | 'default';
 
-/** The tables and their indexes, in Dexie's notation (the same in versions 1 and 2). */
+/** The tables and their indexes, in Dexie's notation. */
 export const LAYOUT = {
   pages: '++seq, &[streamId+first], *types',
-  streams: 'streamId',
+  // Sparse indexes (head-index.ts): the heads with events to push, the heads of another account.
+  streams: 'streamId, outbox, foreign',
   // One table for every read model, keyed [projection+key]: a new projection needs no schema
   // change, so the database version only moves when this layout itself does.
   readModels: '[projection+key]',
@@ -149,9 +153,20 @@ export function createDb(name: string, durability: Durability = 'strict'): Cartl
   // The page may have begun opening this database already (early-open.ts): Dexie takes that over.
   const factory = factoryFor(name);
   const db = new Dexie(name, { chromeTransactionDurability: durability, ...(factory ? { indexedDB: factory } : {}) }) as CartlogDb;
+  // From before 3: every projection is rebuilt as the store opens (its rows move into the heads).
+  db.version(3)
+    .stores({ ...LAYOUT, streams: 'streamId' })
+    .upgrade((tx) => tx.table('projections').clear());
+  // From 3: the heads are written once more, so the indexes of head-index.ts hold them.
   db.version(SCHEMA_VERSION)
     .stores(LAYOUT)
-    .upgrade((tx) => tx.table('projections').clear());
+    .upgrade((tx) =>
+      tx
+        .table<StreamHead>('streams')
+        .toCollection()
+        .modify((head, ctx) => void (ctx.value = withOutbox(head))),
+    );
+  db.use(headIndexes);
   // No live queries run on this database: pages follow the store's change feed (changes.ts),
   // which names the streams and rows a commit wrote, here and in other tabs. Dexie's own
   // machinery for live queries (the ranges every write touches, broadcast to every tab after

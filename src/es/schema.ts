@@ -10,8 +10,10 @@
  * 3: the rows of inline projections keyed by stream live in the stream heads (head-rows.ts), no
  * longer in readModels. The upgrade forgets every projection's recorded version, so the store
  * rebuilds them all from the log as it opens: the rows move into the heads, the old ones go.
+ * 4: stream heads are indexed by whether they have events to push and whether they are another
+ * account's (head-index.ts) — version 3's code would write heads the index no longer knows.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** What Dexie asks IndexedDB for: its version n is IndexedDB's n × 10. */
 export const NATIVE_VERSION = SCHEMA_VERSION * 10;

@@ -17,7 +17,8 @@ export interface Ack {
 
 /** Pending events, stream by stream in version order, whole pages only, about `limit` at most. */
 export async function readOutbox(t: Pick<Tables, 'streams' | 'pages'>, limit: number, skip: ReadonlySet<string> = new Set()): Promise<EventEnvelope[]> {
-  const pending = await t.streams.filter((h) => h.version > h.confirmedThrough && !h.foreign && !skip.has(h.streamId)).toArray();
+  // The outbox index holds only the heads with pending events, in streamId order (head-index.ts).
+  const pending = (await t.streams.where('outbox').equals(1).toArray()).filter((h) => !h.foreign && !skip.has(h.streamId));
   const out: EventEnvelope[] = [];
   for (const head of pending) {
     const pages = await t.pages.where('[streamId+first]').between([head.streamId, head.confirmedThrough + 1], [head.streamId, Infinity]).toArray();

@@ -79,7 +79,16 @@ async function once(page: Page, run: number, origin: string, token: string, last
   return { ms: cartlog.ms, rawMs: raw.ms, longestMs: cartlog.longestMs, over50: cartlog.over50, rawLongestMs: raw.longestMs };
 }
 
-export async function firstSyncScenario(env: UiEnv): Promise<ScenarioOutput> {
+export interface SeededServer {
+  origin: string;
+  token: string;
+  /** The last cart seeded: the one whose view says the sync is complete. */
+  lastCart: string;
+  seedMs: number;
+}
+
+/** One real server on 127.0.0.1 (SQLite in a temp DATA_DIR) holding one user's CARTS × PER_CART events. */
+export async function withSeededServer<T>(env: UiEnv, work: (server: SeededServer) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cartlog-bench-first-sync-'));
   const app = createApp({
     staticDir: env.site.dir,
@@ -97,7 +106,16 @@ export async function firstSyncScenario(env: UiEnv): Promise<ScenarioOutput> {
     const token = await mintToken(`bench-first-sync-${randomUUID()}`, SECRET);
     const seedStart = performance.now();
     const lastCart = await seed(origin, `Bearer ${token}`);
-    const seedMs = performance.now() - seedStart;
+    return await work({ origin, token, lastCart, seedMs: performance.now() - seedStart });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function firstSyncScenario(env: UiEnv): Promise<ScenarioOutput> {
+  return withSeededServer(env, async ({ origin, token, lastCart, seedMs }) => {
     const runs = await withBrowser(env, async (context) => {
       const page = await openPage(context, `${origin}/bench/ui/sync-device.html`);
       await page.waitForSelector('body[data-ready="true"]');
@@ -118,9 +136,5 @@ export async function firstSyncScenario(env: UiEnv): Promise<ScenarioOutput> {
       { name: 'sync.firstSync.100k.longestStall', unit: 'ms', value: round(Math.max(...runs.map((r) => r.longestMs)), 1) },
     ];
     return { results, notes };
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await app.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,5 +1,7 @@
 // One conformance suite for the event store, run in Node (fake-indexeddb) and in real Chromium.
 import { Dexie } from 'dexie';
+import { LAYOUT } from '../../src/es/db.ts';
+import { paginate } from '../../src/es/pages.ts';
 import { SCHEMA_VERSION } from '../../src/es/schema.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -284,6 +286,65 @@ export function eventStoreConformance(environment: string): void {
       expect((await store.db.streams.get('s-1'))?.confirmedThrough).toBe(2);
       await store.markForeign('s-2', 'belongs to another account');
       expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-1@3']);
+    });
+
+    it('finds the streams with events to push through an index kept right by every path that writes a head', async () => {
+      const store = await open();
+      // What the sparse indexes hold (head-index.ts), and what a scan of every head says they should.
+      const indexed = async () => ({ outbox: await store.db.streams.where('outbox').equals(1).primaryKeys(), foreign: await store.db.streams.orderBy('foreign').primaryKeys() });
+      const scanned = async () => {
+        const heads = await store.db.streams.toArray();
+        return { outbox: heads.filter((h) => h.version > h.confirmedThrough).map((h) => h.streamId), foreign: heads.filter((h) => h.foreign !== undefined).map((h) => h.streamId) };
+      };
+      const holds = async (outbox: string[], foreign: string[] = []) => {
+        expect(await indexed()).toEqual({ outbox, foreign });
+        expect(await scanned()).toEqual({ outbox, foreign });
+      };
+      const pulled = (streamId: string, count: number, from = 1) => envelopes(streamId, count, from).map((e) => ({ ...e, position: 100 + e.version }));
+
+      await store.appendToStream('s-1', [note('a'), note('b')]);
+      await holds(['s-1']);
+      await store.appendBulk(pulled('s-2', 3)); // a pull: confirmed as written
+      await holds(['s-1']);
+      await store.appendToStream('s-1', [note('c')]);
+      await store.confirm([
+        { streamId: 's-1', version: 1, position: 10 },
+        { streamId: 's-1', version: 2, position: 11 },
+      ]);
+      await holds(['s-1']); // version 3 waits
+      await store.confirm([{ streamId: 's-1', version: 3, position: 12 }]);
+      await holds([]);
+      await store.appendToStream('s-2', [note('c')]);
+      await holds(['s-2']);
+      await store.markForeign('s-2', 'belongs to another account');
+      await holds(['s-2'], ['s-2']);
+      expect(await store.outbox()).toEqual([]);
+      await store.rebase('s-2', pulled('s-2', 1, 4)); // upstream had a version 4 of its own
+      await holds([], ['s-2']);
+      await store.unconfirm((head) => head.streamId === 's-1'); // healing: back to pending
+      await holds(['s-1'], ['s-2']);
+      expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-1@1', 's-1@2', 's-1@3']);
+      await store.rebuildProjections();
+      await holds(['s-1'], ['s-2']);
+    });
+
+    it('finds the events to push in a database written before the outbox index (version 3)', async () => {
+      const name = uniqueName();
+      names.push(name);
+      const older = new Dexie(name);
+      older.version(3).stores({ ...LAYOUT, streams: 'streamId' });
+      await older.open();
+      const confirmed = envelopes('s-done', 2).map((e) => ({ ...e, position: e.version }));
+      await older.table('pages').bulkAdd([...paginate(envelopes('s-todo', 2)), ...paginate(confirmed)]);
+      await older.table('streams').bulkPut([
+        { streamId: 's-done', version: 2, confirmedThrough: 2 },
+        { streamId: 's-todo', version: 2, confirmedThrough: 0 },
+      ]);
+      // The projections are current, so nothing is rebuilt: the upgrade alone must mark the heads.
+      await older.table('projections').bulkPut([noteCount, typeCount].map((p) => ({ name: p.name, version: p.version, checkpoint: 0 })));
+      older.close();
+      const store = await open({ name });
+      expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-todo@1', 's-todo@2']);
     });
 
     describe("a derived projection (a summary of another one's row)", () => {

@@ -18,7 +18,8 @@ async function database(): Promise<CartlogDb> {
   return db;
 }
 
-const head = (streamId: string, version: number) => ({ streamId, version, confirmedThrough: 0 });
+// Confirmed heads: a pending one is stored with its outbox mark (head-index.ts).
+const head = (streamId: string, version: number) => ({ streamId, version, confirmedThrough: version });
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `cart-${String(from + i).padStart(4, '0')}`);
 
 it('reads what a get per id would, in the order asked, and reads only the ids stored', async () => {

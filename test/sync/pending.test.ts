@@ -46,6 +46,29 @@ describe('the pending count', () => {
     count.close();
   });
 
+  it('counts a database it opens on from its indexes: own pending events, and other accounts\' carts apart', async () => {
+    const carts = await fresh();
+    const add = (cartId: string) => carts.execute(cartId, { type: 'AddItem', data: { sku: SKU, quantity: 1 } });
+    const mine = await carts.openCart('Mine');
+    await add(mine); // 2 pending
+    const synced = await carts.openCart('Synced');
+    await carts.store.confirm([{ streamId: synced, version: 1, position: 1 }]);
+    const theirs = await carts.openCart('Theirs');
+    await add(theirs);
+    await carts.store.markForeign(theirs, 'another account');
+    const idle = await carts.openCart('Theirs, synced');
+    await carts.store.confirm([{ streamId: idle, version: 1, position: 2 }]);
+    await carts.store.markForeign(idle, 'another account');
+
+    const count = countPending(carts.store, () => {});
+    await count.settled();
+    expect([count.pending, count.foreign]).toEqual([2, 2]);
+    await carts.store.markForeign(mine, 'another account');
+    await count.refresh(); // every stream, as after a change that names none
+    expect([count.pending, count.foreign]).toEqual([0, 3]);
+    count.close();
+  });
+
   it('settles when closed right after a change, and tells nothing more', async () => {
     const carts = await fresh();
     let told = 0;

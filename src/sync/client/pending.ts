@@ -44,9 +44,14 @@ export function countPending(store: EventStore, onChange: () => void): PendingCo
           const heads = await store.use((db) => db.streams.bulkGet([...streamIds]));
           heads.forEach((head, i) => (head ? note(head) : streams.delete(streamIds[i]!)));
         } else {
-          const heads = await store.use((db) => db.streams.toArray());
+          // Only the heads with pending events and those of another account count: the indexes
+          // of head-index.ts find them without reading every cart.
+          const [withPending, foreignIds] = await store.use((db) =>
+            db.transaction('r', db.streams, () => Promise.all([db.streams.where('outbox').equals(1).toArray(), db.streams.orderBy('foreign').primaryKeys()])),
+          );
           streams.clear();
-          heads.forEach(note);
+          withPending.forEach(note);
+          for (const streamId of foreignIds) if (!streams.has(streamId)) streams.set(streamId, { pending: 0, foreign: true });
         }
         total();
       })
