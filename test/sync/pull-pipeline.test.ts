@@ -49,7 +49,7 @@ describe('pulling, pipelined', () => {
       ...me,
       pullLimit: 4,
       fetch: (url: string, init: RequestInit) => {
-        if (url.includes('/v1/pull')) timeline.push(`ask after=${new URL(url).searchParams.get('after')}`);
+        if (url.includes('/v1/pull')) timeline.push(`ask ${new URL(url).searchParams.get('limit')}`);
         return fetch(url, init);
       },
     });
@@ -60,14 +60,16 @@ describe('pulling, pipelined', () => {
       return out;
     });
     expect((await b.engine.syncNow()).state).toBe('synced');
-    // 16 events in pages of 4: while page 1 is written, page 2 has been asked for already.
-    expect(timeline.indexOf('ask after=4')).toBeLessThan(timeline.indexOf('write 1 done'));
+    // 16 events in pages growing to the limit of 4 (1, 2, 4, 4, 4, 1): while page 1 is written,
+    // page 2 has been asked for already.
+    expect(timeline.filter((step) => step.startsWith('ask'))).toEqual(['ask 1', 'ask 2', 'ask 4', 'ask 4', 'ask 4', 'ask 4']);
+    expect(timeline.indexOf('ask 2')).toBeLessThan(timeline.indexOf('write 1 done'));
     expect(await views(b.carts, cartIds)).toEqual(await views(a.carts, cartIds));
   });
 
   it('pulls a page again when its write failed, and never moves the cursor past what it holds', async () => {
     const { me, a, cartIds } = await accountWithCarts(3, 4);
-    const b = await openDevice({ ...me, pullLimit: 5 });
+    const b = await openDevice({ ...me, pullLimit: 20 }); // pages of 5, 10, then 20
     aroundBulk(b.carts, async (write, nth) => {
       if (nth === 2) throw new Error('the tab died mid-write');
       return write();

@@ -18,6 +18,12 @@ import { SyncRequestError, type SyncServer } from './server.ts';
 
 // The protocol's largest page: half the requests and commits of 500 for a first sync.
 export const PULL_LIMIT = 1000;
+/**
+ * A pass starts with pages of a quarter of its limit and doubles them up to it. A new device's
+ * first pages run the page's code cold (not yet optimised), where a page of 1,000 held the main
+ * thread for up to twice as long as warm; the two smaller pages first cost two requests.
+ */
+const firstPageOf = (limit: number) => Math.max(1, Math.ceil(limit / 4));
 /** A server whose log changes again and again while the device heals onto it: give up for this pass. */
 const HEALS_PER_PASS = 3;
 
@@ -129,9 +135,12 @@ async function pullFrom(
   // from this page alone; what this page does to the store never changes what to ask next. A
   // failure here abandons the request in flight (its answer is never applied).
   const ahead = linkedAbort(signal);
+  let pageLimit = firstPageOf(limit);
   const ask = (query: { after: number; check: string | undefined; wait: number }) => {
+    const size = pageLimit;
+    pageLimit = Math.min(limit, pageLimit * 2);
     const asked = server
-      .pull({ after: query.after, limit, wait: query.wait, ...(query.check && query.after > 0 ? { check: query.check } : {}) }, ahead.signal)
+      .pull({ after: query.after, limit: size, wait: query.wait, ...(query.check && query.after > 0 ? { check: query.check } : {}) }, ahead.signal)
       .catch((error: unknown) => {
         if (error instanceof SyncRequestError && error.kind === 'cursor_mismatch') throw new LogParted(error.details.log, 'it holds other events than this device at its position');
         throw error;

@@ -2,7 +2,9 @@
 // (the sync.firstSync.100k setup: one real server, 1,000 carts × 100 events), printed as the main
 // thread's tasks longer than MIN_MS (default 30) and what each held — the stalls the scenario's
 // longestStall counts, and whether they are script, GC, IndexedDB callbacks or the renderer waiting.
-// RUNS=2 traces a warm second sync too (a new database each time, the page's code already run).
+// RUNS=n syncs n times, each into a new database: the second and later run the page's code warm,
+// unless RELOAD=1 reloads the page before each (every run cold, as a new device's first sync is).
+// TRACE=0 only prints each run's stalls (tracing slows the page).
 import { buildSite } from '../site.ts';
 import { withSeededServer } from '../first-sync.ts';
 import { openPage, withBrowser } from '../ui/context.ts';
@@ -13,6 +15,8 @@ type DeviceWindow = Window & { syncDevice: SyncDeviceApi };
 
 const MIN_MS = Number(process.env.MIN_MS ?? 30);
 const RUNS = Number(process.env.RUNS ?? 1);
+const RELOAD = process.env.RELOAD === '1';
+const TRACE = process.env.TRACE !== '0';
 const CATEGORIES = 'devtools.timeline,disabled-by-default-devtools.timeline,v8,v8.execute,disabled-by-default-v8.gc,toplevel,IndexedDB';
 const site = await buildSite(process.env.MINIFY !== '0');
 const env = { site, origins: ['', ''] as [string, string], profile: false };
@@ -28,11 +32,16 @@ await withSeededServer(env, async ({ origin, token }) => {
     await page.waitForSelector('body[data-ready="true"]');
     const cdp = await context.newCDPSession(page);
     for (let run = 0; run < RUNS; run++) {
+      if (RELOAD && run > 0) {
+        await page.reload();
+        await page.waitForSelector('body[data-ready="true"]');
+      }
       const events: TraceEvent[] = [];
       const collect = (e: { value: unknown }) => void events.push(...(e.value as TraceEvent[]));
-      cdp.on('Tracing.dataCollected', collect);
-      const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-      await cdp.send('Tracing.start', { categories: CATEGORIES, transferMode: 'ReportEvents' });
+      if (TRACE) {
+        cdp.on('Tracing.dataCollected', collect);
+        await cdp.send('Tracing.start', { categories: CATEGORIES, transferMode: 'ReportEvents' });
+      }
       const out = await page.evaluate(
         async ([r, o, t]) => {
           const device = (window as unknown as DeviceWindow).syncDevice;
@@ -47,10 +56,12 @@ await withSeededServer(env, async ({ origin, token }) => {
         },
         [run, origin, token] as const,
       );
+      console.log(`--- run ${run}: ${Math.round(out.ms)} ms, longest stall ${out.longestMs.toFixed(1)} ms, ${out.over50} over 50 ms`);
+      if (!TRACE) continue;
+      const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
       await cdp.send('Tracing.end');
       await done;
       cdp.off('Tracing.dataCollected', collect);
-      console.log(`--- run ${run}: ${Math.round(out.ms)} ms, longest stall ${out.longestMs.toFixed(1)} ms, ${out.over50} over 50 ms`);
       const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name === 'FunctionCall'));
       const onMain = events.filter((e) => e.pid === main?.pid && e.tid === main?.tid && e.ph === 'X').sort((a, b) => a.ts - b.ts);
       const t0 = onMain[0]?.ts ?? 0;
