@@ -19,7 +19,7 @@ export function withOutbox(head: StreamHead): StreamHead {
   return rest;
 }
 
-/** Keeps `outbox` true on every head written to the `streams` table. */
+/** Keeps `outbox` right on every head written to the `streams` table. */
 export const headIndexes: Middleware<DBCore> = {
   stack: 'dbcore',
   name: 'HeadIndexes',
