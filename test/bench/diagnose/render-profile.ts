@@ -49,9 +49,10 @@ try {
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
       if (r < 0) continue;
       shownTotal += render.shown;
-      // The profile's clock is not the page's; the reload's navigation starts right after the
-      // profiler does (one round trip), so samples up to `shown` from the profile's start, plus the
-      // round trip, are the first render's.
+      // The profile's clock is not the page's: the window is approximate. The reload's navigation
+      // starts one round trip after the profiler, so the samples up to `shown` + SLACK_MS from the
+      // profile's start hold the first render's and perhaps a few ms of what follows it (with a
+      // wide window, the catalog built after the first paint).
       const parent = new Map<number, number>();
       for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
