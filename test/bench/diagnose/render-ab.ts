@@ -5,8 +5,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import { median, round } from '../stats.ts';
 import { buildSite, originOf, serve } from '../site.ts';
-import { openPage, probeOf, withBrowser } from '../ui/context.ts';
-import type { SeedApi } from '../ui/seed.ts';
+import { openPage, probeOf, seedLive, withBrowser } from '../ui/context.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 25);
 const roots = [...(process.env.BASE ?? '').split(',').filter(Boolean), undefined];
@@ -19,10 +18,7 @@ try {
   await withBrowser({ site: sites.at(-1)!, origins: [origins[0]!, origins[1]!], profile: false }, async (context) => {
     const targets: { label: string; page: Awaited<ReturnType<typeof openPage>>; shown: number[] }[] = [];
     for (const [i, origin] of origins.entries()) {
-      const seeder = await openPage(context, `${origin}/bench/ui/seed.html`);
-      await seeder.waitForSelector('body[data-ready="true"]');
-      const seeded = await seeder.evaluate(() => (window as unknown as { seed: SeedApi }).seed.seedLive(100, 100));
-      await seeder.close();
+      const seeded = await seedLive(context, origin, 100);
       targets.push({ label: roots[i] ?? 'this tree', page: await openPage(context, `${origin}/`), shown: [] });
       if (i === 0) targets.push({ label: 'raw', page: await openPage(context, `${origin}/bench/ui/raw-boot.html?db=${seeded.database}&cart=${seeded.cartId}`), shown: [] });
     }

@@ -4,8 +4,7 @@
 // the first render waits on. RELOADS (8), TOP (40), MINIFY=1 for the shipped build.
 import { setTimeout as pause } from 'node:timers/promises';
 import { buildSite, originOf, serve } from '../site.ts';
-import { openPage, probeOf, withBrowser } from '../ui/context.ts';
-import type { SeedApi } from '../ui/seed.ts';
+import { openPage, probeOf, seedLive, withBrowser } from '../ui/context.ts';
 
 interface Node {
   id: number;
@@ -31,10 +30,7 @@ const add = (m: Map<string, number>, k: string, ms: number) => m.set(k, (m.get(k
 const keyOf = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop() ?? ''}:${n.callFrame.lineNumber + 1}`;
 try {
   await withBrowser({ site, origins: [origin, origin], profile: false }, async (context) => {
-    const seeder = await openPage(context, `${origin}/bench/ui/seed.html`);
-    await seeder.waitForSelector('body[data-ready="true"]');
-    await seeder.evaluate(() => (window as unknown as { seed: SeedApi }).seed.seedLive(100, 100));
-    await seeder.close();
+    await seedLive(context, origin, 100);
     const page = await openPage(context, `${origin}/`);
     await probeOf(page).firstRender();
     const cdp = await context.newCDPSession(page);

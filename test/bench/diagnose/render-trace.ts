@@ -4,8 +4,7 @@
 // --diagnose) leave between the script's start, the database's open and the render.
 import { setTimeout as pause } from 'node:timers/promises';
 import { buildSite, originOf, serve } from '../site.ts';
-import { openPage, probeOf, withBrowser } from '../ui/context.ts';
-import type { SeedApi } from '../ui/seed.ts';
+import { openPage, probeOf, seedLive, withBrowser } from '../ui/context.ts';
 import type { TraceEvent } from './trace-event.ts';
 
 const MILESTONES = new Set(['responseEnd', 'domLoading', 'domInteractive', 'domContentLoadedEventStart', 'firstContentfulPaint', 'MarkDOMContent', 'TimerFire', 'ResourceFinish', 'ResourceSendRequest', 'ResourceReceiveResponse']);
@@ -16,10 +15,7 @@ const server = await serve(site.dir);
 const origin = originOf(server);
 try {
   await withBrowser({ site, origins: [origin, origin], profile: false }, async (context) => {
-    const seeder = await openPage(context, `${origin}/bench/ui/seed.html`);
-    await seeder.waitForSelector('body[data-ready="true"]');
-    const seeded = await seeder.evaluate(() => (window as unknown as { seed: SeedApi }).seed.seedLive(100, 100));
-    await seeder.close();
+    const seeded = await seedLive(context, origin, 100);
     // RAW=1: the bench's raw page instead, the floor ui.firstRender compares with.
     const url = process.env.RAW === '1' ? `${origin}/bench/ui/raw-boot.html?db=${seeded.database}&cart=${seeded.cartId}` : `${origin}/`;
     const page = await openPage(context, url);

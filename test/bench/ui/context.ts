@@ -8,6 +8,7 @@ import { chromiumArgs, chromiumPath } from '../../chromium.ts';
 import type { ScenarioOutput } from '../result.ts';
 import type { Site } from '../site.ts';
 import type * as ProbeApi from './probe.ts';
+import type { SeedApi, Seeded } from './seed.ts';
 
 export interface UiEnv {
   site: Site;
@@ -68,6 +69,15 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
 }
 
 /** The app on `origin`, once its cart shows. */
+/** Fills the app's live database on `origin` with `events` events, `current` of them the cart the app opens next (seed.ts). */
+export async function seedLive(context: BrowserContext, origin: string, events: number, current = events): Promise<Seeded> {
+  const seeder = await openPage(context, `${origin}/bench/ui/seed.html`);
+  await seeder.waitForSelector('body[data-ready="true"]');
+  const seeded = await seeder.evaluate(([e, c]) => (window as unknown as { seed: SeedApi }).seed.seedLive(e, c), [events, current] as const);
+  await seeder.close();
+  return seeded;
+}
+
 export async function openApp(context: BrowserContext, origin: string): Promise<Page> {
   const page = await openPage(context, `${origin}/`);
   await page.locator(COUNT).waitFor();

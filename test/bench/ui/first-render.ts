@@ -5,12 +5,11 @@
 // on the same origin that opens the same database with plain IndexedDB, reads the cart's row and
 // writes its count, timed the same way.
 import { setTimeout as pause } from 'node:timers/promises';
-import type { BrowserContext, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { compare, type ScenarioOutput } from '../result.ts';
 import { median, round } from '../stats.ts';
 import type { FirstRender } from './probe.ts';
-import type { SeedApi, Seeded } from './seed.ts';
-import { COUNT, openPage, probeOf, withBrowser, type UiScenario } from './context.ts';
+import { COUNT, openPage, probeOf, seedLive, withBrowser, type UiScenario } from './context.ts';
 
 /**
  * The current cart: all of the small history; a tenth of the large one, as in boot. Both end with
@@ -29,14 +28,6 @@ interface Target {
   page: Page;
   count: number;
   renders: FirstRender[];
-}
-
-async function seed(context: BrowserContext, origin: string, events: number, current: number): Promise<Seeded> {
-  const page = await openPage(context, `${origin}/bench/ui/seed.html`);
-  await page.waitForSelector('body[data-ready="true"]');
-  const seeded = await page.evaluate(([e, c]) => (window as unknown as { seed: SeedApi }).seed.seedLive(e, c), [events, current] as const);
-  await page.close();
-  return seeded;
 }
 
 async function reload(t: Target): Promise<FirstRender> {
@@ -72,7 +63,7 @@ export const firstRenderScenario: UiScenario = (env) =>
     const targets: Target[] = [];
     for (const [i, size] of SIZES.entries()) {
       const origin = env.origins[i]!;
-      const seeded = await seed(context, origin, size.events, size.current);
+      const seeded = await seedLive(context, origin, size.events, size.current);
       const app = await openPage(context, `${origin}/`);
       await app.locator(COUNT).waitFor();
       const raw = await openPage(context, `${origin}/bench/ui/raw-boot.html?db=${seeded.database}&cart=${seeded.cartId}`);

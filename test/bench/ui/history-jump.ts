@@ -9,13 +9,11 @@
 // read). The first open also loads the panel's chunk; then it is
 // closed and opened again, each time reading the log afresh. Beside it, in the same page between
 // opens, raw IndexedDB reading the head and the newest rows' pages the same way.
-import type { BrowserContext } from 'playwright';
 import { PAGE_SIZE } from '../../../src/es/db.ts';
 import { profiled } from '../cpu-profile.ts';
 import { compare } from '../result.ts';
 import { median, percentile, round } from '../stats.ts';
-import { openApp, openPage, withBrowser, type UiScenario } from './context.ts';
-import type { SeedApi, Seeded } from './seed.ts';
+import { openApp, seedLive, withBrowser, type UiScenario } from './context.ts';
 
 const LENGTH = 100_000;
 const JUMPS = 200;
@@ -28,18 +26,10 @@ interface Open {
   whole: number;
 }
 
-async function seed(context: BrowserContext, origin: string): Promise<Seeded> {
-  const page = await openPage(context, `${origin}/bench/ui/seed.html`);
-  await page.waitForSelector('body[data-ready="true"]');
-  const seeded = await page.evaluate((n) => (window as unknown as { seed: SeedApi }).seed.seedLive(n, n), LENGTH);
-  await page.close();
-  return seeded;
-}
-
 export const historyJumpScenario: UiScenario = (env) =>
   withBrowser(env, async (context) => {
     const origin = env.origins[0];
-    const seeded = await seed(context, origin);
+    const seeded = await seedLive(context, origin, LENGTH);
     const page = await openApp(context, origin);
     const toggle = page.locator('[data-testid="history-toggle"]');
     // Click → first row, and → not busy. Rows are watched for, not polled, so the figure is the DOM's.

@@ -5,18 +5,14 @@
 // floor of the same work is one read-model get (≈ 1 ms, boot.* rows); the target is ≤ 30 ms.
 import type { ScenarioOutput } from '../result.ts';
 import { median, percentile, round } from '../stats.ts';
-import { openApp, openPage, withBrowser, type UiScenario } from './context.ts';
-import type { SeedApi } from './seed.ts';
+import { openApp, seedLive, withBrowser, type UiScenario } from './context.ts';
 
 const SWITCHES = 30;
 
 export const switchCartScenario: UiScenario = (env) =>
   withBrowser(env, async (context) => {
     const origin = env.origins[0];
-    const seeder = await openPage(context, `${origin}/bench/ui/seed.html`);
-    await seeder.waitForSelector('body[data-ready="true"]');
-    await seeder.evaluate(() => (window as unknown as { seed: SeedApi }).seed.seedLive(100_100, 100));
-    await seeder.close();
+    await seedLive(context, origin, 100_100, 100);
     const page = await openApp(context, origin);
     await page.bringToFront();
     // tsx keeps function names with a helper the page lacks; the timed function below has inner ones.
