@@ -277,7 +277,8 @@ export function eventStoreConformance(environment: string): void {
       await store.appendToStream('s-1', [note('c')]);
       await store.appendToStream('s-2', [note('x')]);
       expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-1@1', 's-1@2', 's-1@3', 's-2@1']);
-      expect((await store.outbox(2)).map((e) => e.version)).toEqual([1, 2]); // whole pages only
+      // One command is never cut in two: every note here carries one command id.
+      expect((await store.outbox(2)).map((e) => e.version)).toEqual([1, 2, 3]);
       await store.confirm([
         { streamId: 's-1', version: 1, position: 10 },
         { streamId: 's-1', version: 2, position: 11 },
@@ -286,6 +287,40 @@ export function eventStoreConformance(environment: string): void {
       expect((await store.db.streams.get('s-1'))?.confirmedThrough).toBe(2);
       await store.markForeign('s-2', 'belongs to another account');
       expect((await store.outbox()).map((e) => `${e.streamId}@${e.version}`)).toEqual(['s-1@3']);
+    });
+
+    it('confirms, pushes and rebases inside a stored page of many commands', async () => {
+      // A pulled page holds many commands; healing turns it pending, and the server's log may
+      // hold only part of it: the page then keeps a confirmed prefix and a pending rest.
+      const store = await open();
+      const page = envelopes('s', 5).map((e, i) => ({ ...e, meta: { ...e.meta, commandId: `0192f3c4-0000-7000-8000-00000000010${i}` } }));
+      await store.appendBulk(page);
+      expect(await store.db.pages.count()).toBe(1);
+      expect((await store.outbox(2)).map((e) => e.version)).toEqual([1, 2]); // cut between commands
+      await store.confirm([
+        { streamId: 's', version: 1, position: 10 },
+        { streamId: 's', version: 2, position: 11 },
+        { streamId: 's', version: 4, position: 13 }, // after a gap: not confirmed
+      ]);
+      expect((await store.readStream('s')).map((e) => e.position)).toEqual([10, 11, undefined, undefined, undefined]);
+      expect((await store.db.streams.get('s'))?.confirmedThrough).toBe(2);
+      expect((await store.outbox()).map((e) => e.version)).toEqual([3, 4, 5]);
+
+      // Upstream went on differently from version 3: the pending rest is dropped, the prefix kept.
+      const theirs = envelopes('s', 1, 3).map((e) => ({ ...e, position: 12 }));
+      const dropped = await store.rebase('s', theirs);
+      expect(dropped.map((e) => e.id)).toEqual(page.slice(2).map((e) => e.id));
+      expect((await store.readStream('s')).map((e) => [e.id, e.position])).toEqual([
+        [page[0]!.id, 10],
+        [page[1]!.id, 11],
+        [theirs[0]!.id, 12],
+      ]);
+      expect(await store.outbox()).toEqual([]);
+
+      // Healing: back to pending, every event of it.
+      await store.unconfirm(() => true);
+      expect((await store.readStream('s')).map((e) => e.position)).toEqual([undefined, undefined, undefined]);
+      expect((await store.outbox()).map((e) => e.version)).toEqual([1, 2, 3]);
     });
 
     it('finds the streams with events to push through an index kept right by every path that writes a head', async () => {
