@@ -89,6 +89,11 @@ export interface StoreTransaction {
    * appending): subscribers are told after the commit, here and in other tabs (Change.rows).
    */
   wroteRows: (projection: string) => void;
+  /**
+   * This transaction rewrote these streams' heads or pages itself (through `tables`: sync's
+   * marks, healing's unconfirm): subscribers are told after the commit, as for an append.
+   */
+  wroteStreams: (streamIds: readonly string[]) => void;
   append: (
     streamId: string,
     events: readonly NewEvent[],
@@ -296,6 +301,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
         readStream: (streamId, from, to) => readStream(t, streamId, from, to),
         written: (projection, key) => rows.get(rowId(projection, key)),
         wroteRows: (projection) => void rowsWritten.add(projection),
+        wroteStreams: (streamIds) => streamIds.forEach((id) => touched.add(id)),
         append: (streamId, events, opts) =>
           appendToStreamIn(
             t,

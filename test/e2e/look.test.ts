@@ -65,7 +65,7 @@ describe('how the page looks in every main state', () => {
     await useSync(page, { url: baseUrl, token: 'not-a-token' });
     await syncState(page).toBe('error');
     await lookAt(page, 'sync-error');
-    await useSync(page, undefined);
+    await useSync(page, { url: baseUrl, token: '' });
     await syncState(page).toBe('local-only');
 
     await openHistory(page);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/es/envelope.ts';
 import { nextPush } from '../../src/sync/client/batch.ts';
 import { retryAfter } from '../../src/sync/client/server.ts';
-import { accountOf } from '../../src/sync/client/rows.ts';
+import { accountOf } from '../../src/sync/client/target.ts';
 import { MAX_BODY_BYTES, MAX_PUSH_EVENTS } from '../../src/sync/protocol.ts';
 
 /** `sizes[i]` events for command i, all in one stream, with a name of `pad` characters. */

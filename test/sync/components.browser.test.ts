@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openCarts, type Carts } from '../../src/cart/carts.ts';
 import { deleteEventStore } from '../../src/es/store.ts';
-import { createSyncEngine } from '../../src/sync/client/index.ts';
+import { createSyncEngine, readTarget } from '../../src/sync/client/index.ts';
 import { reject } from '../../src/sync/client/rows.ts';
 import type { KeyValueStorage } from '../../src/ui/device.ts';
 import { startSync, type SyncController } from '../../src/ui/sync/index.ts';
@@ -60,7 +60,7 @@ describe('sync components', () => {
   });
 
   it('opens the settings, refuses a bad address, checks a good one and saves it on the second Save', async () => {
-    const { sync, storage, target } = await page();
+    const { carts, sync, storage, target } = await page();
     show(SyncSettings, target, sync);
     show(SyncStatus, target, sync);
     const dialog = target.querySelector('dialog')!;
@@ -85,7 +85,9 @@ describe('sync components', () => {
     await vi.waitFor(() => expect((byTestId(target, 'sync-save') as HTMLButtonElement).disabled).toBe(false));
     byTestId(target, 'sync-save')!.click();
     await vi.waitFor(() => expect(dialog.open).toBe(false));
-    expect(JSON.parse(storage.map.get(SYNC_SETTINGS_KEY)!)).toEqual({ url: 'http://127.0.0.1:9', token: 'header.payload.signature' });
+    expect(JSON.parse(storage.map.get(SYNC_SETTINGS_KEY)!)).toMatchObject({ url: 'http://127.0.0.1:9', token: 'header.payload.signature' });
+    // Stored in the database, with the sync state: a crash after the dialog closed keeps them.
+    expect(await readTarget(carts.store)).toMatchObject({ url: 'http://127.0.0.1:9', token: 'header.payload.signature' });
     await vi.waitFor(() => expect(byTestId(target, 'sync-status')!.dataset.state).toBe('offline'));
   });
 

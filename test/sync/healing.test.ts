@@ -317,7 +317,62 @@ describe('switching accounts on one device', () => {
   });
 });
 
+describe('switching accounts in the middle of a heal', () => {
+  it('never uploads a cart of the account that was healing into the account signed in next', async () => {
+    const [alice, bob] = [await account(), await account()];
+    const net = flakyFetch();
+    let pullsLeft = Infinity;
+    // The network drops right after the pull that showed the server lost alice's log.
+    const fetchUntilDown = (url: string, init: RequestInit) => {
+      if (url.includes('/v1/pull') && pullsLeft-- <= 0) net.down = true;
+      return net.fetch(url, init);
+    };
+    const device = await openDevice({ ...alice, fetch: fetchUntilDown });
+    const aliceCart = await device.carts.openCart('Alice’s');
+    await add(device.carts, aliceCart, milk);
+    expect(await device.engine.syncNow()).toMatchObject({ state: 'synced', pending: 0 });
+
+    await server().restore(); // an empty database: alice's log is gone
+    pullsLeft = 1;
+    expect((await device.engine.syncNow()).state).toBe('offline'); // healing began, then the network dropped
+    expect((await device.carts.store.db.streams.get(aliceCart))?.confirmedThrough).toBe(0);
+
+    net.down = false;
+    const asBob = await device.reconnect({ ...bob, fetch: net.fetch });
+    const bobCart = await device.carts.openCart('Bob’s');
+    expect(await asBob.syncNow()).toMatchObject({ state: 'synced', pending: 0, reason: expect.stringMatching(/another account/) });
+    expect((await server().pullAll(bob.userId)).map((e) => e.streamId)).toEqual([bobCart]);
+
+    // Back as alice: the heal finishes and her cart is uploaded to her log, and only there.
+    const asAlice = await device.reconnect({ ...alice, fetch: net.fetch });
+    expect(await asAlice.syncNow()).toMatchObject({ state: 'synced', pending: 0 });
+    expect(new Set((await server().pullAll(alice.userId)).map((e) => e.streamId))).toEqual(new Set([aliceCart]));
+    expect((await server().pullAll(bob.userId)).map((e) => e.streamId)).toEqual([bobCart]);
+  });
+});
+
 describe('refusals that must not stall the rest', () => {
+  it('syncs the other carts when one is refused with id_conflict, and says which and why', async () => {
+    const me = await account();
+    const device = await openDevice(me);
+    const clashing = await device.carts.openCart('Its first event id is taken');
+    const other = await device.carts.openCart('Fine');
+    // The account's log already holds the first cart's first event id, with other content.
+    const [first] = await logOf(device.carts);
+    const response = await fetch(`${server().url}/v1/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${me.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceId: 'elsewhere', events: [{ ...first, streamId: `cart-${crypto.randomUUID()}` }] }),
+    });
+    expect(response.status).toBe(200);
+
+    const status = await device.engine.syncNow();
+    expect(status).toMatchObject({ state: 'error', pending: 1, reason: expect.stringMatching(/one cart the sync server refuses/) });
+    expect((await server().pullAll(me.userId)).map((e) => e.streamId)).toContain(other);
+    expect((await server().pullAll(me.userId)).map((e) => e.streamId)).not.toContain(clashing);
+  });
+
+
   it('syncs the other carts when one is refused with 403, and says why', async () => {
     const me = await account();
     const device = await openDevice(me);

@@ -45,7 +45,16 @@ export async function startServer(options: Partial<AppOptions> = {}): Promise<Te
   async function listen(port: number): Promise<number> {
     storage = await openSqliteStorage({ file });
     app = apiApp(storage, options);
-    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }) as Server;
+    // No keep-alive: a restart closes every connection, and a client that reused a pooled one
+    // before it saw the close would fail its next request ("other side closed") for no fault of
+    // the code under test.
+    const fetch = async (request: Request) => {
+      const response = await app.fetch(request);
+      const closing = new Response(response.body, response);
+      closing.headers.set('connection', 'close');
+      return closing;
+    };
+    server = serve({ fetch, hostname: '127.0.0.1', port }) as Server;
     await new Promise<void>((ready, fail) => server.once('listening', ready).once('error', fail));
     return (server.address() as AddressInfo).port;
   }

@@ -9,7 +9,7 @@ import { deleteEventStore } from '../../src/es/store.ts';
 import type { KeyValueStorage } from '../../src/ui/device.ts';
 import { describeCommand, statusText } from '../../src/ui/sync/describe.ts';
 import { startSync, type SyncController } from '../../src/ui/sync/index.ts';
-import { checkSettings, defaultUrl, readSettings, SYNC_SETTINGS_KEY } from '../../src/ui/sync/settings.ts';
+import { checkSettings, defaultUrl, readCopy, saveCopy, SYNC_SETTINGS_KEY } from '../../src/ui/sync/settings.ts';
 import { uniqueName } from '../es/fixtures.ts';
 import { closeDevices, newUser, openDevice, startServer, token, type TestServer } from './helpers.ts';
 
@@ -35,11 +35,15 @@ describe('sync settings', () => {
     expect(defaultUrl({ origin: 'http://127.0.0.1:8787', protocol: 'http:' })).toBe('http://127.0.0.1:8787');
     expect(defaultUrl({ origin: 'null', protocol: 'file:' })).toBe('');
     const storage = memoryStorage();
-    expect(readSettings(storage, 'http://here')).toEqual({ url: 'http://here', token: '' });
+    expect(readCopy(storage, 'http://here')).toEqual({ settings: { url: 'http://here', token: '' }, foreign: false });
     storage.setItem(SYNC_SETTINGS_KEY, '{broken');
-    expect(readSettings(storage, 'http://here')).toEqual({ url: 'http://here', token: '' });
+    expect(readCopy(storage, 'http://here')).toEqual({ settings: { url: 'http://here', token: '' }, foreign: false });
+    // As the previous release kept them (or someone by hand): what the shopper wants now.
     storage.setItem(SYNC_SETTINGS_KEY, JSON.stringify({ url: 'http://there', token: 't' }));
-    expect(readSettings(storage, 'http://here')).toEqual({ url: 'http://there', token: 't' });
+    expect(readCopy(storage, 'http://here')).toEqual({ settings: { url: 'http://there', token: 't' }, foreign: true });
+    // This release's mirror of the database's settings.
+    saveCopy(storage, { url: 'http://there', token: 't' });
+    expect(readCopy(storage, 'http://here')).toEqual({ settings: { url: 'http://there', token: 't' }, foreign: false });
   });
 });
 
@@ -125,6 +129,59 @@ describe('startSync', () => {
     expect(item!.reason).toMatch(/checked out/i);
     await again.dismiss(item!.commandId);
     expect(await again.rejected()).toEqual([]);
+  });
+
+  it('keeps saved settings when the profile’s copy is lost (a crash right after Save), and moves a device set up by the previous release', async () => {
+    const { carts, storage, controller } = await page();
+    const userId = newUser();
+    const cartId = await carts.openCart('Kept');
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: milk.sku, quantity: 1 } });
+    expect(await controller.save({ url: server.url, token: await token(userId) })).toBe('');
+    await controller.stop();
+    // Chromium writes localStorage lazily: a browser killed right after Save may lose the copy.
+    storage.map.clear();
+    const restarted = startSync(carts, { storage, location: { origin: server.url, protocol: 'http:' }, engine: { locks: null, channel: null, longPollSeconds: 1 } });
+    started.push({ controller: restarted, carts });
+    expect(await restarted.syncNow()).toEqual({ state: 'synced', pending: 0 });
+    expect(restarted.settings()).toMatchObject({ url: server.url, token: await token(userId) });
+    expect((await server.pullAll(userId)).map((e) => e.streamId)).toEqual([cartId, cartId]);
+
+    // The previous release kept the settings in the profile alone: they move into the database.
+    const old = await page();
+    const oldCart = await old.carts.openCart('From before');
+    await old.controller.stop();
+    const oldUser = newUser();
+    old.storage.setItem(SYNC_SETTINGS_KEY, JSON.stringify({ url: server.url, token: await token(oldUser) }));
+    const upgraded = startSync(old.carts, { storage: old.storage, engine: { locks: null, channel: null, longPollSeconds: 1 } });
+    started.push({ controller: upgraded, carts: old.carts });
+    expect(await upgraded.syncNow()).toEqual({ state: 'synced', pending: 0 });
+    expect((await server.pullAll(oldUser)).map((e) => e.streamId)).toEqual([oldCart]);
+    old.storage.map.clear();
+    const later = startSync(old.carts, { storage: old.storage, engine: { locks: null, channel: null, longPollSeconds: 1 } });
+    started.push({ controller: later, carts: old.carts });
+    expect(await later.syncNow()).toEqual({ state: 'synced', pending: 0 });
+  });
+
+  it('moves to a new sync address durably: after a crash right after Save the new server gets every cart', async () => {
+    const moved = await startServer();
+    try {
+      const { carts, storage, controller } = await page();
+      const userId = newUser();
+      const bearer = await token(userId);
+      const cartIds = [await carts.openCart('One'), await carts.openCart('Two')];
+      expect(await controller.save({ url: server.url, token: bearer })).toBe('');
+      expect(await controller.syncNow()).toEqual({ state: 'synced', pending: 0 });
+
+      expect(await controller.save({ url: moved.url, token: bearer })).toBe('');
+      await controller.stop(); // the tab dies before it syncs with the new server
+      storage.map.clear(); // and before the profile's copy reached the disk
+      const restarted = startSync(carts, { storage, engine: { locks: null, channel: null, longPollSeconds: 1 } });
+      started.push({ controller: restarted, carts });
+      expect(await restarted.syncNow()).toEqual({ state: 'synced', pending: 0 });
+      expect(new Set((await moved.pullAll(userId)).map((e) => e.streamId))).toEqual(new Set(cartIds));
+    } finally {
+      await moved.close();
+    }
   });
 
   it('never syncs a sandbox, whatever the settings say', async () => {

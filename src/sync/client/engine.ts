@@ -6,6 +6,7 @@
 // (the network fails; backoff, at once again on `online`) · error (401 — halted until the
 // settings change or syncNow; 5xx three times in a row; a refusal resending cannot fix).
 // `synced` with pending events shows as `syncing`: the push is about to happen.
+import type { EventEnvelope } from '../../es/envelope.ts';
 import { DatabaseUpgradedError } from '../../es/errors.ts';
 import { MAX_PUSH_EVENTS } from '../protocol.ts';
 import { nextPush } from './batch.ts';
@@ -15,7 +16,8 @@ import { defaultChannel, defaultLocks, seekLeadership, type ChannelLike, type Le
 import { countPending, type PendingCount } from './pending.ts';
 import { LogParted, pullPass, type PullContext } from './pull.ts';
 import { finishRebases, type SyncTarget } from './rebase.ts';
-import { dismissRejected, enterUpstream, listRejected, readCursor, readHealing, startHealing, upstreamOf, writeCursor, type RejectedChange } from './rows.ts';
+import { dismissRejected, listRejected, readCursor, readHealing, startHealing, writeCursor, type RejectedChange } from './rows.ts';
+import { claimStreams, enterTarget, forgetOwner, upstreamOf } from './target.ts';
 import { SyncRequestError, syncServer, type FetchLike } from './server.ts';
 
 export type SyncState = 'local-only' | 'offline' | 'syncing' | 'synced' | 'error';
@@ -183,7 +185,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let entered = false;
   async function cycle(signal: AbortSignal): Promise<void> {
     if (!entered) {
-      await enterUpstream(store, upstream);
+      await enterTarget(store, upstream);
       await pendingCount().refresh();
       channel?.postMessage({ type: 'recount' } satisfies Message);
       entered = true;
@@ -200,10 +202,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await pushAll(signal);
     } catch (error) {
       if (!(error instanceof LogParted)) throw error;
-      await startHealing(store, upstream, { ...(error.log ? { log: error.log } : {}), why: error.message });
-      await pendingCount().refresh();
+      if (await startHealing(store, upstream, { ...(error.log ? { log: error.log } : {}), why: error.message })) await pendingCount().refresh();
     }
   }
+
+  /** Carts whose owner row this engine wrote or found to be this account's (one claim each). */
+  const claimed = new Set<string>();
 
   // ---- 507: the account's storage on the server is full ----
   let quotaUntil = 0;
@@ -213,18 +217,32 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     // Pushes wait while healing (CONTRACT §5), and after a 507; pulls go on.
     if (quotaUntil > Date.now() || (await readHealing(store, upstream))) return;
     const count = pendingCount();
-    const cursor = await readCursor(store, upstream);
     const conflicts = new Map<string, number>();
-    /** Streams whose conflicts pulling did not resolve: the others are pushed without them. */
+    /** Carts the server refused, with why: the others are pushed without them (one never holds back another). */
     const stuck = new Map<string, string>();
+    /** After a refusal that names no event (413, a 400 about the body): the first cart goes alone. */
+    let alone = false;
     for (;;) {
       // The stored outbox, not the count kept from messages: a tab's message can be lost.
-      const body = nextPush(await store.outbox(MAX_PUSH_EVENTS, new Set(stuck.keys())), deviceId);
+      const outbox = await store.outbox(MAX_PUSH_EVENTS, new Set(stuck.keys()));
+      const body = nextPush(alone ? outbox.filter((e) => e.streamId === outbox[0]!.streamId) : outbox, deviceId);
       if (body.events.length === 0) {
         await count.refresh();
         if (stuck.size) throw new SyncRequestError('refused', [...stuck.values()][0]!);
         return;
       }
+      const streamIds = [...new Set(body.events.map((e) => e.streamId))];
+      // Whose these carts are is recorded before they leave: an answer lost, then an account
+      // switch, still finds them this account's.
+      const unclaimed = streamIds.filter((id) => !claimed.has(id));
+      const theirs = unclaimed.length ? await claimStreams(store, upstream.account, unclaimed) : [];
+      if (theirs.length) {
+        await count.refresh(theirs);
+        continue;
+      }
+      unclaimed.forEach((id) => claimed.add(id));
+      // Read again before every push: a pull in this loop moves it.
+      const cursor = await readCursor(store, upstream);
       try {
         const answer = await server.push(body, signal);
         if (!Array.isArray(answer.events) || answer.events.length !== body.events.length || answer.events.some((a, i) => a.id !== body.events[i]!.id))
@@ -238,10 +256,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const taken = answer.events.find((a) => a.position <= cursor.after);
         if (taken) throw new LogParted(answer.log, `it put a pushed change at position ${taken.position}, where this device holds another`);
         await store.confirm(body.events.map((e, i) => ({ streamId: e.streamId, version: e.version, position: answer.events[i]!.position })));
+        alone = false;
         if (cursor.log === undefined && cursor.after === 0 && typeof answer.log === 'string') {
           // Nothing was held from any log: this one is adopted.
-          cursor.log = answer.log;
-          await writeCursor(store, upstream, cursor);
+          await writeCursor(store, upstream, { ...cursor, log: answer.log });
         }
       } catch (error) {
         if (!(error instanceof SyncRequestError)) throw error;
@@ -249,6 +267,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         if (error.kind === 'forbidden' && streamId) {
           // The account changed since this cart first synced: it stays here, and is never pushed again.
           setBase({ state: 'error', reason: `${error.message} It stays on this device; the other carts sync on.` });
+          await forgetOwner(store, streamId);
           await store.markForeign(streamId, error.message);
           await count.refresh([streamId]);
           channel?.postMessage({ type: 'recount', streamIds: [streamId] } satisfies Message);
@@ -269,6 +288,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           quotaUntil = Date.now() + QUOTA_RETRY_MS;
           quotaReason = error.message;
           return;
+        } else if (error.kind === 'refused') {
+          // 400, 413, id_conflict: sending this cart again will not help, but the others may go.
+          const refused = refusedStream(body.events, error);
+          if (refused === undefined && !alone && streamIds.length > 1) alone = true;
+          else stuck.set(refused ?? streamIds[0]!, `${error.message} (a change to one cart the sync server refuses; the other carts sync on)`);
         } else throw error;
       }
     }
@@ -446,6 +470,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     dismiss: (commandId) => dismissRejected(store, commandId),
   };
   return engine;
+}
+
+/** The cart a refusal names: by the event's place in the batch (400), its id (id_conflict), or the cart itself. */
+function refusedStream(events: readonly EventEnvelope[], error: SyncRequestError): string | undefined {
+  const { index, id, streamId } = error.details;
+  if (streamId) return streamId;
+  if (index !== undefined) return events[index]?.streamId;
+  if (id !== undefined) return events.find((e) => e.id === id)?.streamId;
+  return undefined;
 }
 
 function withReason(status: SyncStatus, reason: string | undefined): SyncStatus {

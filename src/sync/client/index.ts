@@ -6,3 +6,4 @@ export type { RejectedChange } from './rows.ts';
 export { REJECTED } from './rows.ts';
 export type { LockManagerLike, ChannelLike } from './leader.ts';
 export { SyncRequestError, type FetchLike } from './server.ts';
+export { readTarget, saveTarget, SETTINGS_ROWS, type SyncSettings, type StoredSettings } from './target.ts';

@@ -14,6 +14,7 @@ import { ConcurrencyError } from '../../es/errors.ts';
 import type { ConfirmedEvent } from '../protocol.ts';
 import { settleStream, type SyncTarget } from './rebase.ts';
 import { finishHealing, putCursor, readCursor, readHealing, startHealing, writeCursor, writeHealing, type Cursor, type Healing, type Upstream } from './rows.ts';
+import { ownPulled } from './target.ts';
 import { SyncRequestError, type SyncServer } from './server.ts';
 
 // The protocol's largest page: half the requests and commits of 500 for a first sync.
@@ -52,13 +53,13 @@ export class LogParted extends Error {
 export async function pullPass(context: PullContext, wait: number, signal?: AbortSignal): Promise<number> {
   const { store } = context.target;
   for (let heals = 0; ; heals++) {
+    const healing = await readHealing(store, context.upstream);
     try {
-      const healing = await readHealing(store, context.upstream);
       if (healing) return await heal(context, healing, signal);
       return await pullOn(context, wait, signal);
     } catch (error) {
       if (!(error instanceof LogParted) || heals >= HEALS_PER_PASS) throw error;
-      await startHealing(store, context.upstream, { ...(error.log ? { log: error.log } : {}), why: error.message });
+      await startHealing(store, context.upstream, { ...(error.log ? { log: error.log } : {}), why: error.message }, healing?.id);
     }
   }
 }
@@ -67,14 +68,14 @@ async function pullOn(context: PullContext, wait: number, signal: AbortSignal | 
   let cursor = await readCursor(context.target.store, context.upstream);
   if (cursor.after > 0 && cursor.check === undefined) cursor = await withCheck(context, cursor);
   try {
-    return (await pullFrom(context, cursor, wait, signal, false)).received;
+    return (await pullFrom(context, cursor, wait, signal)).received;
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;
     // The log here misses upstream events it should have (a lost cursor, a tab's rebase at the
     // same time): start over from the beginning; events already here are recognised and skipped.
     const fromStart = { after: 0, ...(cursor.log ? { log: cursor.log } : {}) };
     await writeCursor(context.target.store, context.upstream, fromStart);
-    return (await pullFrom(context, fromStart, 0, signal, false)).received;
+    return (await pullFrom(context, fromStart, 0, signal)).received;
   }
 }
 
@@ -94,8 +95,8 @@ async function withCheck({ target }: PullContext, cursor: Cursor): Promise<Curso
 
 /** The healing pass: the log from 0, or from where a crash left it, then the marker goes. */
 async function heal(context: PullContext, healing: Healing, signal: AbortSignal | undefined): Promise<number> {
-  const { received, cursor } = await pullFrom(context, healing, 0, signal, true);
-  await finishHealing(context.target.store, context.upstream, cursor);
+  const { received, cursor } = await pullFrom(context, healing, 0, signal, healing);
+  await finishHealing(context.target.store, context.upstream, healing.id, cursor);
   return received;
 }
 
@@ -104,7 +105,8 @@ async function pullFrom(
   from: Cursor,
   wait: number,
   signal: AbortSignal | undefined,
-  healing: boolean,
+  /** The pass's marker while healing. */
+  healing?: Healing,
 ): Promise<{ received: number; cursor: Cursor }> {
   const { store } = target;
   const held = new Map<string, ConfirmedEvent[]>();
@@ -128,7 +130,7 @@ async function pullFrom(
     const index = first ? events.indexOf(first) : -1;
     // Settled through the event before the first one still waiting (or the whole page).
     const settled = !first ? { after, check } : index > 0 ? { after: events[index - 1]!.position, check: events[index - 1]!.id } : index === 0 ? before : undefined;
-    if (settled) await writeHealing(store, upstream, { after: settled.after, ...(log ? { log } : {}), ...(settled.check && settled.after > 0 ? { check: settled.check } : {}) });
+    if (settled && healing) await writeHealing(store, upstream, { id: healing.id, after: settled.after, ...(log ? { log } : {}), ...(settled.check && settled.after > 0 ? { check: settled.check } : {}) });
   }
   // Pipelined: the next page is asked for as soon as this one has passed its checks, so the
   // network and the server work while this page is validated and written. Its cursor comes
@@ -167,7 +169,7 @@ async function pullFrom(
         const before = { after, check };
         // The cursor past this page commits in the page's own transaction, when nothing is held.
         const past = healing ? undefined : putCursor(upstream, { after: last.position, log: page.log, check: last.id });
-        const moved = await apply(target, page.events, held, healing ? undefined : page.log, past);
+        const moved = await apply(target, upstream, page.events, held, healing ? undefined : page.log, past);
         received += page.events.length;
         after = last.position;
         check = last.id;
@@ -209,6 +211,7 @@ async function confirmWhatMatches({ store }: SyncTarget, streamId: string, waiti
 /** Returns true when `alongside` (the cursor's move) committed with the events. */
 async function apply(
   target: SyncTarget,
+  upstream: Upstream,
   events: readonly ConfirmedEvent[],
   held: Map<string, ConfirmedEvent[]>,
   log: string | undefined,
@@ -226,8 +229,10 @@ async function apply(
   if (free.length === 0) return false;
   // The cursor may pass this page only when no stream of it is held for settling.
   const moveCursor = held.size === 0 ? alongside : undefined;
+  // Carts new to this device are the pulling account's, recorded with their first events.
+  const own = ownPulled(upstream.account, streamIds.filter((_, i) => heads[i] === undefined));
   try {
-    await store.appendBulk(free, moveCursor ? { alongside: moveCursor } : {});
+    await store.appendBulk(free, { alongside: (tables) => Promise.all([own(tables), moveCursor?.(tables)]) });
     return moveCursor !== undefined;
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;

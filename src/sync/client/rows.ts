@@ -3,14 +3,14 @@
 // is under way, and rejected changes. In the database, not localStorage, because each describes
 // this database's log and must live and die with it: a cursor that outlived its log would skip
 // every event before it.
-import type { CommandRecord, Tables } from '../../es/db.ts';
+import { v7 as uuidv7 } from 'uuid';
+import type { CommandRecord, ReadModelRow, Tables } from '../../es/db.ts';
 import type { EventStore, StoreTransaction } from '../../es/store.ts';
+import { unconfirmStreams } from '../../es/upstream.ts';
 
-const CURSOR = 'sync:cursor';
+export const CURSOR = 'sync:cursor';
 const REBASING = 'sync:rebasing';
-const HEALING = 'sync:healing';
-/** Streams marked foreign when the account changed, by the account whose log their positions are in. */
-const OWNER = 'sync:owner';
+export const HEALING = 'sync:healing';
 export const REJECTED = 'rejected';
 
 /** A change made on this device that no longer held once other devices' changes came in. */
@@ -32,22 +32,6 @@ export interface RejectedChange {
 export interface Upstream {
   server: string;
   account: string;
-}
-
-/** The server's address, tidied, and the token's subject (read, not checked: it only keys the cursor). */
-export function upstreamOf(url: string, token: string): Upstream {
-  return { server: url.replace(/\/+$/, ''), account: accountOf(token) };
-}
-
-export function accountOf(token: string): string {
-  try {
-    const payload = token.split('.')[1] ?? '';
-    const sub = (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown }).sub;
-    if (typeof sub === 'string' && sub) return sub;
-  } catch {
-    // not a JWT: the token itself stands for the account
-  }
-  return token;
 }
 
 /** Where pulling resumes, and which log of that server and account the positions here belong to. */
@@ -81,81 +65,69 @@ export async function writeCursor(store: EventStore, upstream: Upstream, cursor:
 /**
  * The stored marker of a healing pass (CONTRACT §5 "Healing"): the log it heals onto (absent
  * until the server's first answer names it), and how far the pull from 0 has settled, so a pass
- * a crash interrupted resumes there.
+ * a crash interrupted resumes there. `id` names the pass: a tab that finds another id than the
+ * one it healed under knows another tab began a pass of its own.
  */
-export type Healing = Cursor;
+export type Healing = Cursor & { id: string };
 
-type HealingRow = Upstream & Healing;
+type HealingRow = Upstream & Healing & { why: string };
+
+/** The marker's row, for a transaction that begins a heal with other writes (target.ts). */
+export function healingRow(upstream: Upstream, progress: Cursor, why: string): ReadModelRow {
+  return { projection: HEALING, key: '', value: { ...upstream, ...progress, id: uuidv7(), why } satisfies HealingRow };
+}
 
 export async function readHealing(store: EventStore, upstream: Upstream): Promise<Healing | undefined> {
   const row = await store.getRow<HealingRow>(HEALING, '');
   if (!row || !sameUpstream(row, upstream)) return undefined;
-  return { after: row.after ?? 0, ...(row.log ? { log: row.log } : {}), ...(row.check ? { check: row.check } : {}) };
+  return { id: row.id, after: row.after ?? 0, ...(row.log ? { log: row.log } : {}), ...(row.check ? { check: row.check } : {}) };
 }
 
 /** Everything up to `progress.after` is settled: a crash resumes the pull from there. */
 export async function writeHealing(store: EventStore, upstream: Upstream, progress: Healing): Promise<void> {
-  const value: HealingRow = { ...upstream, ...progress };
-  await store.use((db) => db.readModels.put({ projection: HEALING, key: '', value }));
+  await store.use(async (db) => {
+    const row = (await db.readModels.get([HEALING, '']))?.value as HealingRow | undefined;
+    // Only the pass's own marker moves: another tab's pass began since (or this one ended).
+    if (row?.id === progress.id) await db.readModels.put({ projection: HEALING, key: '', value: { ...row, ...progress } });
+  });
 }
 
 /**
  * Begins healing onto `log`: in one transaction, the marker (so a crash resumes the pass) and
  * every event of this account's streams back to pending (streams of another account stay as
  * they are). Pulling from 0 then matches them by id; what the log lacks is pushed as it is.
+ * Nothing happens when another tab began a pass the caller is not running (`during`: the id of
+ * the pass it is): two tabs that lead at once (no Web Locks) both see the server's loss, and a
+ * second start would throw away the first pass's progress. Returns whether it began.
  */
-export async function startHealing(store: EventStore, upstream: Upstream, onto: { log?: string; why: string }): Promise<void> {
+export async function startHealing(store: EventStore, upstream: Upstream, onto: { log?: string; why: string }, during?: string): Promise<boolean> {
+  const begin = async (tx: StoreTransaction) => {
+    const { tables } = tx;
+    const stored = (await tables.readModels.get([HEALING, '']))?.value as HealingRow | undefined;
+    const marker = sameUpstream(stored, upstream) ? stored : undefined;
+    if (during !== undefined ? marker?.id !== during : marker !== undefined) return false;
+    const streamIds = await unconfirmStreams(tables, (head) => head.foreign === undefined);
+    await tables.readModels.put(healingRow(upstream, { after: 0, ...(onto.log ? { log: onto.log } : {}) }, onto.why));
+    tx.wroteStreams(streamIds);
+    return true;
+  };
+  const began = await store.transact(begin, { retry: begin });
   // Why it began is kept with the marker and said once: a healing pass re-uploads what the
   // server lacks, and whoever runs the server wants to know what set it off.
-  console.warn(`cartlog sync: healing onto ${onto.log ?? 'the next log'} — ${onto.why}`);
-  const value: HealingRow & { why: string } = { ...upstream, after: 0, ...(onto.log ? { log: onto.log } : {}), why: onto.why };
-  await store.unconfirm((head) => head.foreign === undefined, (t) => t.readModels.put({ projection: HEALING, key: '', value }));
-}
-
-/** Ends healing: the marker goes and the cursor (with the log healed onto) is written, together. */
-export async function finishHealing(store: EventStore, upstream: Upstream, cursor: Cursor): Promise<void> {
-  const write = async ({ tables }: StoreTransaction) => {
-    await Promise.all([tables.readModels.delete([HEALING, '']), tables.readModels.put(cursorRow(upstream, cursor))]);
-  };
-  await store.transact(write, { retry: write });
+  if (began) console.warn(`cartlog sync: healing onto ${onto.log ?? 'the next log'} — ${onto.why}`);
+  return began;
 }
 
 /**
- * Called before syncing with `upstream`. Another server or account counts positions of its own,
- * so the cursor starts over.
- * - Another account: the carts whose positions are the previous account's stay on the device and
- *   are never pushed under this one (marked foreign, with their owner); carts marked as this
- *   account's before are its own again; carts a 403 marked are tried once more (a 403 marks them
- *   again: one refusal per switch, not one per sync).
- * - The same account on another server (the sync address moved): that server lacks what the
- *   device holds, so the device heals onto it and uploads its carts there (CONTRACT §5).
+ * Ends the pass `id`: its marker goes and the cursor (with the log healed onto) is written,
+ * together. Another tab's pass (begun since) is left to finish on its own.
  */
-export async function enterUpstream(store: EventStore, upstream: Upstream): Promise<void> {
-  const row = await store.getRow<CursorRow>(CURSOR, '');
-  if (sameUpstream(row, upstream)) return;
-  const owners = new Map((await store.listRows<{ streamId: string; account: string }>(OWNER)).map((o) => [o.streamId, o.account]));
-  const previous = row?.account;
-  const reason = `This cart was synced by another account (${previous}): it stays on this device and is never synced under ${upstream.account}.`;
-  await store.transact(async ({ tables }) => {
-    const heads = await tables.streams.toArray();
-    const changed = [];
-    const ownerRows = [];
-    const freed: [string, string][] = [];
-    for (const head of heads) {
-      const owner = owners.get(head.streamId);
-      if (head.foreign !== undefined && (owner === undefined || owner === upstream.account)) {
-        const { foreign: _foreign, ...own } = head;
-        changed.push(own);
-        if (owner !== undefined) freed.push([OWNER, head.streamId]);
-      } else if (previous !== undefined && previous !== upstream.account && head.foreign === undefined && head.confirmedThrough > 0) {
-        changed.push({ ...head, foreign: reason });
-        ownerRows.push({ projection: OWNER, key: head.streamId, value: { streamId: head.streamId, account: previous } });
-      }
-    }
-    await Promise.all([tables.streams.bulkPut(changed), tables.readModels.bulkPut(ownerRows), tables.readModels.bulkDelete(freed)]);
-    await tables.readModels.put(cursorRow(upstream, { after: 0 }));
-  });
-  if (row && previous === upstream.account) await startHealing(store, upstream, { why: `the sync address moved from ${row.server} to ${upstream.server}` });
+export async function finishHealing(store: EventStore, upstream: Upstream, id: string, cursor: Cursor): Promise<void> {
+  const write = async ({ tables }: StoreTransaction) => {
+    if (((await tables.readModels.get([HEALING, '']))?.value as HealingRow | undefined)?.id !== id) return;
+    await Promise.all([tables.readModels.delete([HEALING, '']), tables.readModels.put(cursorRow(upstream, cursor))]);
+  };
+  await store.transact(write, { retry: write });
 }
 
 /** Written before a stream's pending tail is dropped, removed once its commands are decided again. */

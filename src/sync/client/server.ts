@@ -29,7 +29,18 @@ export class SyncRequestError extends Error {
   constructor(
     readonly kind: FailureKind,
     message: string,
-    readonly details: { status?: number; streamId?: string; retryAfterMs?: number; expectedVersion?: number; log?: string; head?: number } = {},
+    readonly details: {
+      status?: number;
+      streamId?: string;
+      retryAfterMs?: number;
+      expectedVersion?: number;
+      log?: string;
+      head?: number;
+      /** 400 invalid_request: the first failing event's place in the batch. */
+      index?: number;
+      /** 409 id_conflict: the event id the log holds with other content. */
+      id?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -108,7 +119,10 @@ async function failure(response: Response): Promise<SyncRequestError> {
   if (status === 507) return new SyncRequestError('quota_exceeded', `The sync server has no room left for this account’s changes: ${message} They stay on this device.`, { status });
   if (status === 429) return new SyncRequestError('rate_limited', message, { status, retryAfterMs: retryAfter(response.headers.get('retry-after')) });
   if (status >= 500) return new SyncRequestError('server', message, { status });
-  return new SyncRequestError('refused', message, { status });
+  // Which event of the batch was refused, so the engine holds back its cart alone.
+  const index = typeof body.index === 'number' ? { index: body.index } : {};
+  const id = typeof body.id === 'string' ? { id: body.id } : {};
+  return new SyncRequestError('refused', message, { status, ...(streamId ? { streamId } : {}), ...index, ...id });
 }
 
 /** Retry-After in seconds or as an HTTP date; one second when absent or unreadable. */

@@ -1,14 +1,14 @@
-// The page's sync: an engine for the live carts, run with this profile's settings and started
-// again whenever they change (here or in another tab). The components take what startSync
+// The page's sync: an engine for the live carts, run with the settings stored in its database and
+// started again whenever they change (here or in another tab). The components take what startSync
 // returns; none of them starts anything. A sandbox never syncs: for one, the engine is local-only
 // whatever the settings say.
 import type { Carts } from '../../cart/carts.ts';
 import { isSandbox } from '../../cart/database-names.ts';
-import { createSyncEngine, type ReadableStatus, type SyncEngine, type SyncEngineOptions, type SyncStatus } from '../../sync/client/index.ts';
+import { createSyncEngine, readTarget, saveTarget, SETTINGS_ROWS, type ReadableStatus, type SyncEngine, type SyncEngineOptions, type SyncStatus } from '../../sync/client/index.ts';
 import type { KeyValueStorage } from '../device.ts';
 import { describeCommand } from './describe.ts';
 import { followRejected, type RejectedFollow } from './rejected-follow.ts';
-import { checkSettings, defaultUrl, readSettings, saveSettings, SYNC_SETTINGS_KEY, type SyncSettings } from './settings.ts';
+import { checkSettings, defaultUrl, readCopy, saveCopy, SYNC_SETTINGS_KEY, type SyncSettings } from './settings.ts';
 
 export type { SyncSettings } from './settings.ts';
 
@@ -28,7 +28,7 @@ export interface SyncController {
   /** The status of whichever engine runs now (Svelte's store contract). */
   readonly status: ReadableStatus;
   readonly settings: () => SyncSettings;
-  /** Checks, stores and applies the settings; resolves with the problem in words, or '' when saved. */
+  /** Checks, stores (durably, with the sync state) and applies the settings; resolves with the problem in words, or '' once stored. */
   readonly save: (settings: SyncSettings) => Promise<string>;
   readonly syncNow: () => Promise<SyncStatus>;
   readonly rejected: () => Promise<RejectedItem[]>;
@@ -51,10 +51,13 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
   const storage = options.storage ?? profileStorage();
   const fallbackUrl = defaultUrl(options.location ?? globalThis.location);
   const sandbox = isSandbox(carts.store.name);
-  const settings = () => readSettings(storage, fallbackUrl);
+  // The database holds the settings (saved with the sync state they key, in one transaction);
+  // the profile's copy answers at once while that read is under way, and outlives a database the
+  // browser deleted, so the device can restore its carts from the server.
+  let current: SyncSettings = sandbox ? { url: '', token: '' } : readCopy(storage, fallbackUrl).settings;
 
   const listeners = new Set<(status: SyncStatus) => void>();
-  let engine: SyncEngine;
+  let engine!: SyncEngine;
   // Reads only the database (whichever engine runs), so every tab lists the same.
   async function rejected(): Promise<RejectedItem[]> {
     const rows = await engine.rejected();
@@ -69,27 +72,54 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
     }));
   }
   let unfollow = () => {};
-  function run() {
-    const { url, token } = sandbox ? { url: '', token: '' } : settings();
-    engine = createSyncEngine({ ...options.engine, carts, url, token });
+  function create() {
+    engine = createSyncEngine({ ...options.engine, carts, ...current });
     unfollow = engine.status.subscribe((status) => listeners.forEach((listener) => listener(status)));
+  }
+  let stopped = false;
+  async function replaceEngine() {
+    unfollow();
+    await engine.stop();
+    if (stopped) return;
+    create();
     engine.start();
   }
   // Restarts queue up, so two quick saves end with the last settings running.
   let restarting: Promise<void> = Promise.resolve();
-  const restart = () =>
-    (restarting = restarting.then(async () => {
-      unfollow();
-      await engine.stop();
-      run();
-    }));
+  const restart = () => (restarting = restarting.then(replaceEngine));
 
-  const onStorage = (event: StorageEvent) => {
-    if (event.key === SYNC_SETTINGS_KEY) void restart();
-  };
-  const events = typeof window !== 'undefined' && typeof window.addEventListener === 'function' ? window : undefined;
-  events?.addEventListener('storage', onStorage);
-  run();
+  /**
+   * The stored settings are the truth, and the engine starts once they are read — unless the
+   * profile's copy was written by someone else (a previous release kept its settings there
+   * alone; a database the browser recreated has none): then the copy moves into the database,
+   * and the device stays set up.
+   */
+  async function adoptStored(): Promise<void> {
+    const [stored, copy] = [await readTarget(carts.store), readCopy(storage, fallbackUrl)];
+    let settings = stored ? { url: stored.url, token: stored.token } : copy.settings;
+    if ((!stored && copy.settings.token) || (stored && copy.foreign && !sameSettings(copy.settings, settings))) {
+      settings = copy.settings;
+      await saveTarget(carts.store, settings);
+    }
+    if (stored || copy.settings.token) saveCopy(storage, settings);
+    if (sameSettings(settings, current)) return engine.start();
+    current = settings;
+    await replaceEngine(); // already in the queue of restarts
+  }
+
+  create();
+  if (sandbox) engine.start();
+  else
+    restarting = adoptStored().catch(() => {
+      // The database cannot be read: sync runs on the profile's copy, as before.
+      engine.start();
+    });
+  // Another tab saved settings: follow them (the change feed names the settings' rows).
+  const unsubscribe = sandbox
+    ? () => {}
+    : carts.store.subscribe((change) => {
+        if (change.origin === 'remote' && change.rows.includes(SETTINGS_ROWS)) restarting = restarting.then(adoptStored).catch(() => {});
+      });
 
   return {
     status: {
@@ -100,26 +130,38 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
         return () => listeners.delete(listener);
       },
     },
-    settings,
+    settings: () => current,
     async save(input) {
       const checked = checkSettings(input);
       if (!checked.ok) return checked.message;
-      saveSettings(storage, checked.settings);
+      try {
+        await saveTarget(carts.store, checked.settings);
+      } catch (error) {
+        return `The settings could not be stored on this device: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      current = checked.settings;
+      saveCopy(storage, checked.settings);
       await restart();
       return '';
     },
-    syncNow: () => engine.syncNow(),
+    syncNow: async () => {
+      await restarting;
+      return engine.syncNow();
+    },
     rejected,
     followRejected: (follow) => followRejected(carts.store, rejected, follow),
     dismiss: (commandId) => engine.dismiss(commandId),
     async stop() {
-      events?.removeEventListener('storage', onStorage);
+      stopped = true;
+      unsubscribe();
       await restarting;
       unfollow();
       await engine.stop();
     },
   };
 }
+
+const sameSettings = (a: SyncSettings, b: SyncSettings) => a.url === b.url && a.token === b.token;
 
 function profileStorage(): KeyValueStorage {
   try {

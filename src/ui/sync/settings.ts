@@ -1,15 +1,13 @@
-// Where this profile syncs to: the server's address and the token, kept in localStorage so every
-// tab of the profile uses the same. Without a token sync is off and everything stays local.
+// Where this profile syncs to: the server's address and the token. Without a token sync is off
+// and everything stays local. The database holds them (sync/client/target.ts); the profile keeps a
+// copy in localStorage, read at once as the page starts and kept when the browser deletes the
+// database, so the device can still restore its carts from the server.
+import type { SyncSettings } from '../../sync/client/index.ts';
 import type { KeyValueStorage } from '../device.ts';
 
-export const SYNC_SETTINGS_KEY = 'cartlog:sync';
+export type { SyncSettings } from '../../sync/client/index.ts';
 
-export interface SyncSettings {
-  /** The server's base address; the API lives at `<url>/v1`. '' = sync off. */
-  url: string;
-  /** '' = sync off. */
-  token: string;
-}
+export const SYNC_SETTINGS_KEY = 'cartlog:sync';
 
 /**
  * `npm start` serves the app and the API on one origin, so the page's own origin is the likely
@@ -19,14 +17,25 @@ export function defaultUrl(location: { origin: string; protocol: string } | unde
   return location && /^https?:$/.test(location.protocol) ? location.origin : '';
 }
 
-export function readSettings(storage: KeyValueStorage, fallbackUrl: string): SyncSettings {
+/** The profile's copy, and whether something other than this release wrote it (see readCopy). */
+export interface Copy {
+  settings: SyncSettings;
+  /**
+   * Written by a previous release (which kept the settings here alone) or by hand: it says what
+   * the shopper wants now, and moves into the database. A copy this release wrote only mirrors
+   * the database, and a database that differs from it is newer (a crash beat the copy's write).
+   */
+  foreign: boolean;
+}
+
+export function readCopy(storage: KeyValueStorage, fallbackUrl: string): Copy {
   try {
-    const stored = JSON.parse(storage.getItem(SYNC_SETTINGS_KEY) ?? 'null') as Partial<SyncSettings> | null;
-    if (stored && typeof stored.url === 'string' && typeof stored.token === 'string') return { url: stored.url, token: stored.token };
+    const copy = JSON.parse(storage.getItem(SYNC_SETTINGS_KEY) ?? 'null') as (Partial<SyncSettings> & { mirror?: unknown }) | null;
+    if (copy && typeof copy.url === 'string' && typeof copy.token === 'string') return { settings: { url: copy.url, token: copy.token }, foreign: copy.mirror !== true };
   } catch {
     // unreadable: as if never set
   }
-  return { url: fallbackUrl, token: '' };
+  return { settings: { url: fallbackUrl, token: '' }, foreign: false };
 }
 
 export type Checked = { ok: true; settings: SyncSettings } | { ok: false; field: 'url' | 'token'; message: string };
@@ -48,6 +57,11 @@ export function checkSettings(input: SyncSettings): Checked {
   return { ok: true, settings: { url: url.origin + path, token } };
 }
 
-export function saveSettings(storage: KeyValueStorage, settings: SyncSettings): void {
-  storage.setItem(SYNC_SETTINGS_KEY, JSON.stringify(settings));
+/** Mirrors the database's settings in the profile (same shape as the previous release's, so a rollback keeps syncing). */
+export function saveCopy(storage: KeyValueStorage, settings: SyncSettings): void {
+  try {
+    storage.setItem(SYNC_SETTINGS_KEY, JSON.stringify({ url: settings.url, token: settings.token, mirror: true }));
+  } catch {
+    // a full or refused profile storage: the database holds the settings all the same
+  }
 }
