@@ -266,6 +266,32 @@ describe('sync engine', () => {
     expect(await streamOf(b.carts, cartId)).toEqual(await streamOf(a.carts, cartId));
   });
 
+  it('keeps a change it could not decide again for a reason other than the cart’s rules: listed, and applied at the next sync', async () => {
+    const { a, b, cartId } = await sharedCart();
+    await add(a.carts, cartId, bread);
+    await a.engine.syncNow();
+    await add(b.carts, cartId, eggs, 2); // made offline: it is decided again on top of A's change
+    const rerun = b.carts.rerun;
+    let failures = 1;
+    b.carts.rerun = async (...args) => {
+      if (failures-- > 0) throw new Error('The disk hiccuped');
+      return rerun(...args);
+    };
+
+    expect((await b.engine.syncNow()).state).toBe('error');
+    // Not silently gone from the cart: the shopper sees it waits.
+    expect(await b.engine.rejected()).toEqual([expect.objectContaining({ cartId, code: 'retrying', reason: expect.stringMatching(/tried again.*disk hiccuped/) })]);
+
+    expect(await b.engine.syncNow()).toEqual({ state: 'synced', pending: 0 });
+    expect(await b.engine.rejected()).toEqual([]);
+    await a.engine.syncNow();
+    expect((await a.carts.view(cartId))!.lines.map((l) => [l.sku, l.quantity])).toEqual([
+      [milk, 1],
+      [bread, 1],
+      [eggs, 2],
+    ]);
+  });
+
   it('pulls on from its cursor: a new engine on the same database fetches nothing again', async () => {
     const { b } = await sharedCart();
     const cut = flakyFetch();

@@ -7,7 +7,7 @@ import type { CommandRecord } from '../../es/db.ts';
 import type { EventEnvelope } from '../../es/envelope.ts';
 import { DomainError } from '../../es/errors.ts';
 import type { EventStore } from '../../es/store.ts';
-import { doneRebasing, markRebasing, reject, unfinishedRebases } from './rows.ts';
+import { dismissRejected, doneRebasing, listRejected, markRebasing, noteRetrying, reject, unfinishedRebases } from './rows.ts';
 
 /** What sync needs of a domain: its store, and deciding a journalled command again (Carts has both). */
 export interface SyncTarget {
@@ -21,6 +21,10 @@ export interface SyncTarget {
 /** Why a change the server had confirmed, then lost, is rejected when the cart moved on meanwhile. */
 export const LOST_UPSTREAM =
   'The sync server lost this change (it was restored from an older copy), and another device changed the cart since, so it could not be applied again.';
+
+/** A change whose deciding again failed for a reason other than the cart's rules: kept, and tried again. */
+export const RETRYING = 'retrying';
+const NOT_APPLIED_YET = 'This change could not be applied again after changes from another device came in; it is kept on this device and tried again at the next sync';
 
 export async function settleStream(target: SyncTarget, streamId: string, upstream: readonly EventEnvelope[], now: () => Date): Promise<void> {
   const { store } = target;
@@ -70,6 +74,7 @@ export async function redecide(target: SyncTarget, streamId: string, dropped: re
   const cameBack = pending.filter((r) => confirmed.has(r.commandId));
   if (cameBack.length) await store.use((db) => db.commands.bulkPut(cameBack.map((r) => ({ ...r, status: 'confirmed' as const }))));
 
+  const retrying = new Set((await listRejected(store)).filter((r) => r.code === RETRYING).map((r) => r.commandId));
   const orphans = journal.filter((r) => r.versions !== null && !present.has(r.commandId)).sort((a, b) => a.versions![0] - b.versions![0]);
   const deviceOf = new Map(dropped.map((e) => [e.meta.commandId, e.meta.deviceId]));
   const order = new Set([...dropped.map((e) => e.meta.commandId), ...orphans.map((r) => r.commandId)]);
@@ -84,8 +89,15 @@ export async function redecide(target: SyncTarget, streamId: string, dropped: re
     }
     try {
       await decideAgain(target, streamId, commandId, record);
+      if (retrying.has(commandId)) await dismissRejected(store, commandId);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+      if (!(error instanceof DomainError)) {
+        // Not the cart's rules (the disk, a closed connection): the change stays journalled and
+        // the stream marked, so the next sync decides it again; until then the shopper sees it.
+        const why = error instanceof Error ? error.message : String(error);
+        await noteRetrying(store, { commandId, cartId: streamId, command: record?.command ?? null, reason: `${NOT_APPLIED_YET} (${why})`, code: RETRYING, at });
+        throw error;
+      }
       await reject(store, record, { commandId, cartId: streamId, command: record?.command ?? null, reason: error.message, code: error.code, at });
     }
   }

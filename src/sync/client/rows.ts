@@ -160,6 +160,18 @@ export async function reject(store: EventStore, record: CommandRecord | undefine
   await store.transact(write, { retry: write });
 }
 
+/**
+ * Lists a change that could not be decided again yet, leaving its journal as it is: the next
+ * sync decides it again (and removes this row once it holds).
+ */
+export async function noteRetrying(store: EventStore, change: RejectedChange): Promise<void> {
+  const write = async ({ tables, wroteRows }: StoreTransaction) => {
+    wroteRows(REJECTED);
+    await tables.readModels.put({ projection: REJECTED, key: change.commandId, value: change });
+  };
+  await store.transact(write, { retry: write });
+}
+
 /** Oldest first. */
 export async function listRejected(store: EventStore): Promise<RejectedChange[]> {
   return (await store.listRows<RejectedChange>(REJECTED)).sort((a, b) => a.at.localeCompare(b.at));
