@@ -16,7 +16,8 @@ import { defaultChannel, defaultLocks, seekLeadership, type ChannelLike, type Le
 import { countPending, type PendingCount } from './pending.ts';
 import { LogParted, pullPass, type PullContext } from './pull.ts';
 import { finishRebases, type SyncTarget } from './rebase.ts';
-import { dismissRejected, listRejected, readCursor, readHealing, startHealing, writeCursor, type RejectedChange } from './rows.ts';
+import { readHealing, startHealing } from './healing.ts';
+import { dismissRejected, listRejected, readCursor, writeCursor, type RejectedChange } from './rows.ts';
 import { claimStreams, enterTarget, forgetOwner, upstreamOf } from './target.ts';
 import { SyncRequestError, syncServer, type FetchLike } from './server.ts';
 

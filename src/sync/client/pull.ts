@@ -13,7 +13,8 @@ import type { Tables } from '../../es/db.ts';
 import { ConcurrencyError } from '../../es/errors.ts';
 import type { ConfirmedEvent } from '../protocol.ts';
 import { settleStream, type SyncTarget } from './rebase.ts';
-import { finishHealing, putCursor, readCursor, readHealing, startHealing, writeCursor, writeHealing, type Cursor, type Healing, type Upstream } from './rows.ts';
+import { heal, readHealing, startHealing } from './healing.ts';
+import { putCursor, readCursor, writeCursor, type Cursor, type Upstream } from './rows.ts';
 import { ownPulled } from './target.ts';
 import { SyncRequestError, type SyncServer } from './server.ts';
 
@@ -64,18 +65,33 @@ export async function pullPass(context: PullContext, wait: number, signal?: Abor
   }
 }
 
+/** A pull from the cursor: each page's events go in with the cursor past them, in one commit. */
 async function pullOn(context: PullContext, wait: number, signal: AbortSignal | undefined): Promise<number> {
-  let cursor = await readCursor(context.target.store, context.upstream);
+  const { store } = context.target;
+  let cursor = await readCursor(store, context.upstream);
   if (cursor.after > 0 && cursor.check === undefined) cursor = await withCheck(context, cursor);
+  const sink: PageSink = {
+    checksHeld: true,
+    alongside: (past) => putCursor(context.upstream, past),
+    async afterPage(_page, { now }, held, moved) {
+      if (held.size === 0 && !moved) await writeCursor(store, context.upstream, now);
+    },
+  };
+  const pass = async (from: Cursor) => {
+    const { received, cursor: end, settled } = await pullFrom(context, from, from === cursor ? wait : 0, signal, sink);
+    // Streams settled at the end, or a log adopted: the cursor moves only now.
+    if (settled || end.log !== from.log) await writeCursor(store, context.upstream, end);
+    return received;
+  };
   try {
-    return (await pullFrom(context, cursor, wait, signal)).received;
+    return await pass(cursor);
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;
     // The log here misses upstream events it should have (a lost cursor, a tab's rebase at the
     // same time): start over from the beginning; events already here are recognised and skipped.
     const fromStart = { after: 0, ...(cursor.log ? { log: cursor.log } : {}) };
-    await writeCursor(context.target.store, context.upstream, fromStart);
-    return (await pullFrom(context, fromStart, 0, signal)).received;
+    await writeCursor(store, context.upstream, fromStart);
+    return pass(fromStart);
   }
 }
 
@@ -93,45 +109,36 @@ async function withCheck({ target }: PullContext, cursor: Cursor): Promise<Curso
   }
 }
 
-/** The healing pass: the log from 0, or from where a crash left it, then the marker goes. */
-async function heal(context: PullContext, healing: Healing, signal: AbortSignal | undefined): Promise<number> {
-  const { received, cursor } = await pullFrom(context, healing, 0, signal, healing);
-  await finishHealing(context.target.store, context.upstream, healing.id, cursor);
-  return received;
+/** Events of streams with a pending tail, held back to be settled (rebase.ts) a whole command at a time. */
+export type Held = Map<string, ConfirmedEvent[]>;
+
+/** What a pass does around each page it pulled (an ordinary pull, or healing). */
+export interface PageSink {
+  /** Pulled events where this device holds confirmed ones must match them (not while healing: none are). */
+  checksHeld: boolean;
+  /** A write to commit with the page's events when no stream of it is held: the cursor past it. */
+  alongside?: (past: Cursor) => (tables: Tables) => Promise<unknown>;
+  /** After the page's events went in (`moved`: alongside committed with them); may settle held streams. */
+  afterPage: (page: readonly ConfirmedEvent[], progress: { before: Cursor; now: Cursor; more: boolean }, held: Held, moved: boolean) => Promise<void>;
 }
 
-async function pullFrom(
+/**
+ * Pages from `from` until the server has no more; streams still held at the end are settled.
+ * Returns the events received, the cursor past the last page, and whether any stream was
+ * settled at the end.
+ */
+export async function pullFrom(
   { target, server, upstream, now, limit = PULL_LIMIT }: PullContext,
   from: Cursor,
   wait: number,
   signal: AbortSignal | undefined,
-  /** The pass's marker while healing. */
-  healing?: Healing,
-): Promise<{ received: number; cursor: Cursor }> {
-  const { store } = target;
-  const held = new Map<string, ConfirmedEvent[]>();
+  sink: PageSink,
+): Promise<{ received: number; cursor: Cursor; settled: boolean }> {
+  const held: Held = new Map();
   let received = 0;
   let { after, log, check } = from;
   const cursor = (): Cursor => ({ after, ...(log ? { log } : {}), ...(check && after > 0 ? { check } : {}) });
 
-  /**
-   * Healing holds every stream of the account (all pending again), so it settles them page by
-   * page rather than at the end — all but the stream the page ended in, whose command may go on
-   * in the next page — and stores how far it got: a crash resumes there, not from 0.
-   */
-  async function settleAsPagesArrive(events: readonly ConfirmedEvent[], more: boolean, before: { after: number; check: string | undefined }) {
-    const open = more ? events[events.length - 1]!.streamId : undefined;
-    for (const [streamId, waiting] of held)
-      if (streamId !== open) {
-        await settleStream(target, streamId, waiting, now);
-        held.delete(streamId);
-      } else held.set(streamId, await confirmWhatMatches(target, streamId, waiting));
-    const first = open ? held.get(open)?.[0] : undefined;
-    const index = first ? events.indexOf(first) : -1;
-    // Settled through the event before the first one still waiting (or the whole page).
-    const settled = !first ? { after, check } : index > 0 ? { after: events[index - 1]!.position, check: events[index - 1]!.id } : index === 0 ? before : undefined;
-    if (settled && healing) await writeHealing(store, upstream, { id: healing.id, after: settled.after, ...(log ? { log } : {}), ...(settled.check && settled.after > 0 ? { check: settled.check } : {}) });
-  }
   // Pipelined: the next page is asked for as soon as this one has passed its checks, so the
   // network and the server work while this page is validated and written. Its cursor comes
   // from this page alone; what this page does to the store never changes what to ask next. A
@@ -166,15 +173,13 @@ async function pullFrom(
       const last = page.events[page.events.length - 1];
       if (page.more) next = ask({ after: last?.position ?? after, check: last?.id ?? check, wait: 0 });
       if (last) {
-        const before = { after, check };
-        // The cursor past this page commits in the page's own transaction, when nothing is held.
-        const past = healing ? undefined : putCursor(upstream, { after: last.position, log: page.log, check: last.id });
-        const moved = await apply(target, upstream, page.events, held, healing ? undefined : page.log, past);
+        const before = cursor();
+        const past = sink.alongside?.({ after: last.position, log: page.log, check: last.id });
+        const moved = await apply(target, upstream, page.events, held, sink.checksHeld ? page.log : undefined, past);
         received += page.events.length;
         after = last.position;
         check = last.id;
-        if (held.size === 0 && !healing && !moved) await writeCursor(store, upstream, cursor());
-        if (healing) await settleAsPagesArrive(page.events, page.more, before);
+        await sink.afterPage(page.events, { before, now: cursor(), more: page.more }, held, moved);
       }
       if (!page.more) break;
     }
@@ -182,30 +187,7 @@ async function pullFrom(
     ahead.abort();
   }
   for (const [streamId, events] of held) await settleStream(target, streamId, events, now);
-  if (!healing && (held.size || log !== from.log)) await writeCursor(store, upstream, cursor());
-  return { received, cursor: cursor() };
-}
-
-/**
- * A stream that goes on in the next page is not settled yet, but while healing its events
- * mostly come back as this device holds them: those take their positions now, whole commands
- * only (the last one may go on), so one long cart is never held in memory whole and the stored
- * progress moves through it. Returns what is still waiting.
- */
-async function confirmWhatMatches({ store }: SyncTarget, streamId: string, waiting: ConfirmedEvent[]): Promise<ConfirmedEvent[]> {
-  const head = await store.use((db) => db.streams.get(streamId));
-  if (!head || waiting.length === 0) return waiting;
-  const fresh = waiting.filter((e) => e.version > head.confirmedThrough);
-  const local = await store.readStream(streamId, { from: head.confirmedThrough + 1, to: head.confirmedThrough + fresh.length });
-  let matching = 0;
-  while (matching < fresh.length && local[matching]?.id === fresh[matching]!.id && fresh[matching]!.version === head.confirmedThrough + 1 + matching) matching++;
-  const open = fresh[fresh.length - 1]?.meta.commandId;
-  while (matching > 0 && fresh[matching - 1]!.meta.commandId === open) matching--;
-  if (matching === 0) return fresh;
-  await store.confirm(fresh.slice(0, matching).map((e) => ({ streamId, version: e.version, position: e.position })));
-  // confirm() takes whole stored pages: what it could not take stays waiting.
-  const through = (await store.use((db) => db.streams.get(streamId)))?.confirmedThrough ?? head.confirmedThrough;
-  return fresh.filter((e) => e.version > through);
+  return { received, cursor: cursor(), settled: held.size > 0 };
 }
 
 /** Returns true when `alongside` (the cursor's move) committed with the events. */
@@ -213,7 +195,7 @@ async function apply(
   target: SyncTarget,
   upstream: Upstream,
   events: readonly ConfirmedEvent[],
-  held: Map<string, ConfirmedEvent[]>,
+  held: Held,
   log: string | undefined,
   alongside: ((tables: Tables) => Promise<unknown>) | undefined,
 ): Promise<boolean> {

@@ -12,7 +12,8 @@
 import type { ReadModelRow, StreamHead, Tables } from '../../es/db.ts';
 import type { EventStore, StoreTransaction } from '../../es/store.ts';
 import { unconfirmStreams } from '../../es/upstream.ts';
-import { CURSOR, HEALING, healingRow, type Upstream } from './rows.ts';
+import { healingRow } from './healing.ts';
+import { CURSOR, HEALING, sameUpstream, type Upstream } from './rows.ts';
 
 const SETTINGS = 'sync:settings';
 const OWNER = 'sync:owner';
@@ -90,8 +91,6 @@ export async function enterTarget(store: EventStore, upstream: Upstream): Promis
   if (sameUpstream(await store.getRow<Upstream>(CURSOR, ''), upstream) && (await store.getRow(OWNERS_RECORDED, ''))) return;
   await store.transact(enter, { retry: enter });
 }
-
-export const sameUpstream = (row: Upstream | undefined, upstream: Upstream) => row !== undefined && row.server === upstream.server && row.account === upstream.account;
 
 /**
  * The target change itself, inside the caller's transaction (sync off changes no target: the
