@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventEnvelope } from '../../src/es/envelope.ts';
 import { cartHistory, newCartId } from '../bench/fixtures.ts';
-import { logOf, newUser, openDevice, token, useServer } from './helpers.ts';
+import { logOf, newUser, openDevice, openTab, token, useServer } from './helpers.ts';
 
 const server = useServer();
 
@@ -57,5 +57,43 @@ describe('healing after a restore from an older backup, at size', () => {
     // The device holds the server's log, event for event, at the server's positions.
     expect([...held].sort((a, b) => a.position! - b.position!)).toEqual(upstream);
     expect(await device.engine.rejected()).toEqual([]);
+  });
+});
+
+describe('two tabs that both lead (no Web Locks)', () => {
+  it('heal in one pass between them: the second tab joins the first tab’s pass instead of starting over', { timeout: 60_000 }, async () => {
+    const userId = newUser();
+    const bearer = await token(userId);
+    const events = interleaved(20, 30);
+    await push(server().url, bearer, events);
+    // Once armed, the first pull of each tab waits for the other's: both see the loss at once.
+    let barrier: { waiting: number; release: () => void; released: Promise<void> } | undefined;
+    const together = async (url: string, init: RequestInit) => {
+      const gate = url.includes('/v1/pull') ? barrier : undefined;
+      if (gate && gate.waiting < 2) {
+        if (++gate.waiting === 2) gate.release();
+        await gate.released;
+      }
+      return fetch(url, init);
+    };
+    const device = await openDevice({ url: server().url, token: bearer, pullLimit: 100, fetch: together });
+    expect(await device.engine.syncNow()).toMatchObject({ state: 'synced', pending: 0 });
+    const other = await openTab(device.carts, { url: server().url, token: bearer, pullLimit: 100, fetch: together });
+
+    await server().restore(); // restored empty: another log
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    barrier = { waiting: 0, release, released };
+    const passes = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const [first, second] = await Promise.all([device.engine.syncNow(), other.engine.syncNow()]);
+    const [third] = [await device.engine.syncNow(), await other.engine.syncNow()];
+    const healings = passes.mock.calls.filter(([line]) => String(line).includes('healing onto')).length;
+    const upstream = await server().pullAll(userId);
+    console.log(`two tabs healing: ${first.state}/${second.state} then ${third.state}/${third.pending}, passes ${healings}, server ${upstream.length}`);
+
+    expect(healings).toBe(1);
+    expect(third).toMatchObject({ state: 'synced', pending: 0 });
+    expect(new Set(upstream.map((e) => e.id))).toEqual(new Set(events.map((e) => e.id)));
+    expect(upstream).toHaveLength(events.length);
   });
 });
