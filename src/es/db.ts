@@ -7,7 +7,9 @@
 import { Dexie, type Table, type Transaction } from 'dexie';
 import type { EventEnvelope } from './envelope.ts';
 import { factoryFor } from './early-open.ts';
+import { lastSeq, markChecked } from './head-check.ts';
 import { headIndexes, withOutbox } from './head-index.ts';
+import { reportingFactory } from './open-report.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 
 export const PAGE_SIZE = 100;
@@ -151,14 +153,15 @@ export const LAYOUT = {
 export function createDb(name: string, durability: Durability = 'strict'): CartlogDb {
   // One knob per Dexie instance: every transaction it opens, readwrite or not, carries the hint.
   // The page may have begun opening this database already (early-open.ts): Dexie takes that over.
-  const factory = factoryFor(name);
-  const db = new Dexie(name, { chromeTransactionDurability: durability, ...(factory ? { indexedDB: factory } : {}) }) as CartlogDb;
+  // Every open is heard, and one of a database newer than this code refused (open-report.ts).
+  const factory = reportingFactory(name, factoryFor(name) ?? indexedDB);
+  const db = new Dexie(name, { chromeTransactionDurability: durability, indexedDB: factory }) as CartlogDb;
   // From before 3: every projection is rebuilt as the store opens (its rows move into the heads).
   db.version(3)
     .stores({ ...LAYOUT, streams: 'streamId' })
     .upgrade((tx) => tx.table('projections').clear());
   // From 3: the heads are written once more, so the indexes of head-index.ts hold them.
-  db.version(SCHEMA_VERSION)
+  db.version(4)
     .stores(LAYOUT)
     .upgrade((tx) =>
       tx
@@ -166,6 +169,14 @@ export function createDb(name: string, durability: Durability = 'strict'): Cartl
         .toCollection()
         .modify((head, ctx) => void (ctx.value = withOutbox(head))),
     );
+  // From 4: the code of 4 kept every head's marks right on its own database, so they are known
+  // right through the last page (head-check.ts).
+  db.version(SCHEMA_VERSION)
+    .stores(LAYOUT)
+    .upgrade(async (tx) => {
+      const t = { pages: tx.table('pages'), projections: tx.table('projections') } as Pick<Tables, 'pages' | 'projections'>;
+      await markChecked(t, await lastSeq(t));
+    });
   db.use(headIndexes);
   // No live queries run on this database: pages follow the store's change feed (changes.ts),
   // which names the streams and rows a commit wrote, here and in other tabs. Dexie's own

@@ -9,12 +9,15 @@
 // over is closed as it opens, and an upgrade it would start is aborted: a database is only ever
 // created or upgraded by the store, which knows its tables.
 import type { ProjectionState, StreamHead } from './db.ts';
+import { noteUpgrade, withOpen } from './open-report.ts';
 
 /** What was read on the connection the moment it opened, in one read-only transaction. */
 export interface EarlyRead {
   projections: ProjectionState[];
   /** The heads of the streams asked for, by id; undefined where there is none. */
   heads: ReadonlyMap<string, StreamHead | undefined>;
+  /** The last page's `seq` (0: no page): how far the log goes, for the store's check of its head marks. */
+  lastSeq: number;
 }
 
 interface EarlyOpen {
@@ -42,7 +45,9 @@ export function openEarly(name: string, version: number, streamIds: readonly str
   const early: EarlyOpen = { version, request, taken: false };
   opens.set(name, early);
   // These listeners were added before the store's handlers: they run first.
-  request.addEventListener('upgradeneeded', () => {
+  request.addEventListener('upgradeneeded', (event) => {
+    // Said once, by the open that found the damage: kept even when this open is aborted below.
+    noteUpgrade(name, event);
     if (!early.taken) request.transaction?.abort();
   });
   request.addEventListener('success', () => {
@@ -67,19 +72,12 @@ export function factoryFor(name: string): IDBFactory | undefined {
   const early = opens.get(name);
   if (!early || early.taken) return undefined;
   const browser = indexedDB;
-  const factory = {
-    open(openName: string, version?: number): IDBOpenDBRequest {
-      const take = openName === name && version === early.version && !early.taken && early.request.readyState === 'pending';
-      if (!take) return version === undefined ? browser.open(openName) : browser.open(openName, version);
-      early.taken = true;
-      return early.request;
-    },
-    deleteDatabase: (deleted: string) => browser.deleteDatabase(deleted),
-    cmp: (a: unknown, b: unknown) => browser.cmp(a, b),
-    // Dexie keeps a list of names of its own where the browser cannot list its databases.
-    ...(typeof browser.databases === 'function' ? { databases: () => browser.databases() } : {}),
-  };
-  return factory as IDBFactory;
+  return withOpen(browser, (openName, version) => {
+    const take = openName === name && version === early.version && !early.taken && early.request.readyState === 'pending';
+    if (!take) return version === undefined ? browser.open(openName) : browser.open(openName, version);
+    early.taken = true;
+    return early.request;
+  });
 }
 
 /** The early read of `name`'s taken-over open, once (the store's first open); else undefined. */
@@ -93,14 +91,19 @@ export function takeRead(name: string): Promise<EarlyRead | undefined> | undefin
 function readHeads(db: IDBDatabase, streamIds: readonly string[]): Promise<EarlyRead | undefined> {
   return new Promise((resolve) => {
     try {
-      const tx = db.transaction(['projections', 'streams'], 'readonly');
+      const tx = db.transaction(['projections', 'streams', 'pages'], 'readonly');
       const projections = tx.objectStore('projections').getAll() as IDBRequest<ProjectionState[]>;
+      const last = tx.objectStore('pages').openKeyCursor(null, 'prev');
       const streams = tx.objectStore('streams');
       const heads = streamIds.map((id) => streams.get(id) as IDBRequest<StreamHead | undefined>);
       // A transaction answers its requests in order, and what a read-only one answers is one
       // snapshot: the rows are used as the last answer arrives, not at the transaction's complete.
-      (heads.at(-1) ?? projections).addEventListener('success', () =>
-        resolve({ projections: projections.result, heads: new Map(streamIds.map((id, i) => [id, heads[i]!.result])) }),
+      (heads.at(-1) ?? last).addEventListener('success', () =>
+        resolve({
+          projections: projections.result,
+          heads: new Map(streamIds.map((id, i) => [id, heads[i]!.result])),
+          lastSeq: Number(last.result?.primaryKey ?? 0),
+        }),
       );
       tx.addEventListener('abort', () => resolve(undefined));
     } catch {

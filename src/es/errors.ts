@@ -52,6 +52,17 @@ export class StorageFullError extends Error {
   }
 }
 
+/**
+ * The database was last upgraded by a newer release of cartlog than this tab runs: its code cannot
+ * be trusted with rows it does not know, so it opens nothing and offers a reload (which loads the newer code).
+ */
+export class NewerDatabaseError extends Error {
+  override name = 'NewerDatabaseError';
+  constructor() {
+    super('A newer version of cartlog has been used on this device. Reload to use it too: this page runs an older one, which cannot open your carts safely.');
+  }
+}
+
 /** Another tab opened a newer version of the database: this one closed its connection. */
 export class DatabaseUpgradedError extends Error {
   override name = 'DatabaseUpgradedError';

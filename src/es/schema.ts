@@ -12,8 +12,11 @@
  * rebuilds them all from the log as it opens: the rows move into the heads, the old ones go.
  * 4: stream heads are indexed by whether they have events to push and whether they are another
  * account's (head-index.ts) — version 3's code would write heads the index no longer knows.
+ * 5: the store keeps how far into the log the heads' marks are known right (head-check.ts), and
+ * refuses a database newer than its code (open-report.ts). The bump itself matters: a tab of the
+ * previous release still open is told to reload as this one opens, instead of writing on beside it.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** What Dexie asks IndexedDB for: its version n is IndexedDB's n × 10. */
 export const NATIVE_VERSION = SCHEMA_VERSION * 10;

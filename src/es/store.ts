@@ -15,7 +15,10 @@ import { createChangeFeed, type ChangeListener } from './changes.ts';
 import { takeRead, type EarlyRead } from './early-open.ts';
 import { createDb, inTransaction, type CartlogDb, type Durability, type EventPage, type Snapshot, type StreamHead, type TableName, type Tables } from './db.ts';
 import type { EventEnvelope, NewEvent } from './envelope.ts';
-import { ConnectionLostError, DatabaseUpgradedError, StorageFullError, type ExpectedVersion } from './errors.ts';
+import { ConnectionLostError, DatabaseUpgradedError, type ExpectedVersion } from './errors.ts';
+import { createGuard } from './guard.ts';
+import { catchUpMarks, checkedThrough, lastSeq, markChecked } from './head-check.ts';
+import { takeReport, type OpenReport } from './open-report.ts';
 import { readStreamRange } from './pages.ts';
 import { checkDerivedOrder, withRelated, type ProjectionSpec } from './projection.ts';
 import { createAsyncProjector, rebuild, rebuildIn, resetAsyncIn, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
@@ -116,6 +119,11 @@ export interface EventStore {
    * followed: a change after the open is told by subscribe like any other.
    */
   readonly rowsAtOpen: readonly unknown[];
+  /**
+   * What the browser said as the store opened its database (open-report.ts): whether this open
+   * created it, and whether the browser first deleted what was there (`dataLoss`).
+   */
+  readonly found: OpenReport;
   appendToStream: (streamId: string, events: readonly NewEvent[], options?: { expectedVersion?: ExpectedVersion }) => Promise<AppendResult>;
   /** Bulk path (import, sync pull): full envelopes with versions, written in pages. */
   appendBulk: (events: readonly EventEnvelope[], options?: BulkOptions) => Promise<BulkResult>;
@@ -197,76 +205,12 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     return false;
   });
 
-  function mapError(error: unknown): unknown {
-    const e = error as { name?: string; inner?: { name?: string } } | undefined;
-    if (e?.name === 'QuotaExceededError' || e?.inner?.name === 'QuotaExceededError') return new StorageFullError(error);
-    if (upgraded && e?.name === 'DatabaseClosedError') return new DatabaseUpgradedError();
-    return error;
-  }
-
-  /**
-   * The browser closed the connection under us (WebKit does so to background tabs: "Connection
-   * to Indexed Database server lost"; a forced close aborts what was in flight; a silently closed
-   * connection refuses new transactions). Not after an upgrade or our own close().
-   */
-  function connectionLost(error: unknown): boolean {
-    if (upgraded || closed) return false;
-    const e = error as { name?: string; message?: string; inner?: { name?: string; message?: string } | null } | undefined;
-    const names = [e?.name, e?.inner?.name];
-    const text = `${e?.message ?? ''} ${e?.inner?.message ?? ''}`;
-    if (/connection[^.]*\b(lost|closed|closing)\b|database connection is clos/i.test(text)) return true;
-    if (names.includes('DatabaseClosedError') || names.includes('UnknownError')) return true;
-    return names.includes('AbortError') && !db.isOpen();
-  }
-
-  // Each reopen is one generation: a failure from an older connection than the current one needs
-  // no reopen of its own, only the retry.
-  let generation = 0;
-  let reopening: Promise<void> | undefined;
-  function reopen(since: number): Promise<void> {
-    if (since !== generation) return Promise.resolve();
-    return (reopening ??= (async () => {
-      try {
-        db.close({ disableAutoOpen: false });
-        await db.open();
-      } finally {
-        generation++;
-        reopening = undefined;
-      }
-    })());
-  }
-
-  function reportLost(cause: unknown): ConnectionLostError {
-    const error = new ConnectionLostError(cause);
-    lostListeners.forEach((listener) => listener(error));
-    return error;
-  }
-
-  /**
-   * Runs `work`; when the connection dropped under it, reopens the database and runs `again`
-   * once (null: nothing is retried, the failure is passed on; the next call finds the database
-   * open). A second drop in a row — or a reopen that fails — is reported (onConnectionLost).
-   */
-  async function guarded<T>(work: () => Promise<T>, again: (() => Promise<T>) | null = work): Promise<T> {
-    const since = generation;
-    try {
-      return await work();
-    } catch (error) {
-      if (!connectionLost(error)) throw mapError(error);
-      try {
-        await reopen(since);
-      } catch (failed) {
-        throw reportLost(failed);
-      }
-      if (!again) throw mapError(error);
-      try {
-        return await again();
-      } catch (second) {
-        if (!connectionLost(second)) throw mapError(second);
-        throw reportLost(second);
-      }
-    }
-  }
+  const { guarded } = createGuard({
+    db,
+    upgraded: () => upgraded,
+    closed: () => closed,
+    onLost: (error) => lostListeners.forEach((listener) => listener(error)),
+  });
 
   async function readStream(t: Pick<Tables, 'pages'>, streamId: string, from = 1, to = Number.MAX_SAFE_INTEGER): Promise<EventEnvelope[]> {
     const events = await readStreamRange(t, streamId, from, to);
@@ -317,16 +261,21 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   }
 
   let bulkInFlight = 0;
+  const bulkTables: TableName[] = [...writeTables, 'projections'];
   async function appendBulk(events: readonly EventEnvelope[], bulk: BulkOptions = {}): Promise<BulkResult> {
     bulkInFlight++;
     try {
       // Every event is checked before anything is written, while the transaction reads the heads and rows.
       const check = bulk.validated ? undefined : () => validate(events, options.validateData);
       const result = await guarded(() =>
-        inTransaction(db, 'rw', writeTables, async (t) => {
+        inTransaction(db, 'rw', bulkTables, async (t) => {
+          // The heads written since the marks were last checked are checked first, so the
+          // record can move past this write's own pages (head-check.ts).
+          const remarked = await catchUpMarks(t);
           const result = await appendBulkIn(t, appendConfig, events, check);
           await bulk.alongside?.(t);
-          return result;
+          await markChecked(t, await lastSeq(t));
+          return { ...result, streamIds: [...new Set([...remarked, ...result.streamIds])] };
         }),
       );
       changes.publish(result.streamIds);
@@ -350,10 +299,20 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     await Promise.all([...projectors.values()].map((p) => guarded(() => p.catchUp())));
   };
 
+  let marksBehind = false;
   const rowsAtOpen = await guarded(async () => {
     await db.open();
     return prepareProjections();
   });
+  const found = takeReport(options.name);
+  // Heads another release wrote since the marks were last checked get theirs back (head-check.ts),
+  // after the first render's reads: sync's outbox waits for it, nothing else does.
+  const marksChecked = marksBehind
+    ? new Promise((settled) => setTimeout(settled, CATCH_UP_DELAY_MS))
+        .then(() => (closed ? [] : guarded(() => inTransaction(db, 'rw', ['pages', 'streams', 'projections'], catchUpMarks))))
+        .then((streamIds) => streamIds.length && changes.publish(streamIds))
+        .catch(() => undefined) // checked again at the next open or bulk write
+    : Promise.resolve();
   // Async projections catch up shortly after writes settle, not after each one, and not while
   // an import or pull is still writing: their transactions would queue between its batches.
   let catchUpTimer: ReturnType<typeof setTimeout> | undefined;
@@ -373,9 +332,10 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   async function prepareProjections(): Promise<unknown[]> {
     const wanted = options.readAtOpen ?? [];
     const readWanted = (t: RowTables) => Promise.all(wanted.map(async ([projection, key]) => (await readRows(t, projection, [key]))[0]));
-    const [states, rows] =
+    const [states, rows, last] =
       (await fromEarlyRead(takeRead(options.name), wanted)) ??
-      (await inTransaction(db, 'r', ['projections', 'streams', 'readModels'], (t) => Promise.all([t.projections.toArray(), readWanted(t)])));
+      (await inTransaction(db, 'r', ['projections', 'streams', 'readModels', 'pages'], (t) => Promise.all([t.projections.toArray(), readWanted(t), lastSeq(t)])));
+    marksBehind = last > checkedThrough(states);
     const stored = new Map(states.map((p) => [p.name, p.version]));
     const stale = withRelated(inline.filter((p) => stored.get(p.name) !== p.version), inline);
     const reset = asyncSpecs.filter((p) => stored.get(p.name) !== p.version);
@@ -388,13 +348,14 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   async function fromEarlyRead(read: Promise<EarlyRead | undefined> | undefined, wanted: readonly (readonly [string, string])[]) {
     const early = await read;
     if (!early || !wanted.every(([projection, key]) => headedNames.has(projection) && early.heads.has(key))) return undefined;
-    return [early.projections, wanted.map(([projection, key]) => early.heads.get(key)?.rows?.[projection])] as const;
+    return [early.projections, wanted.map(([projection, key]) => early.heads.get(key)?.rows?.[projection]), early.lastSeq] as const;
   }
 
   return {
     name: options.name,
     db,
     rowsAtOpen,
+    found,
     appendToStream: (streamId, events, opts) => transact((tx) => tx.append(streamId, events, { ...opts, last: true })),
     appendBulk,
     readStream: (streamId, range) => guarded(() => readStream(db, streamId, range?.from, range?.to)),
@@ -431,7 +392,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
     catchUp,
     lag: (name) => projectors.get(name)?.lag() ?? Promise.resolve(0),
     metrics,
-    outbox: (limit = 500, skip) => guarded(() => inTransaction(db, 'r', ['streams', 'pages'], (t) => readOutbox(t, limit, skip))),
+    outbox: (limit = 500, skip) => marksChecked.then(() => guarded(() => inTransaction(db, 'r', ['streams', 'pages'], (t) => readOutbox(t, limit, skip)))),
     async confirm(acks) {
       await guarded(() => inTransaction(db, 'rw', ['streams', 'pages', 'commands'], (t) => confirm(t, acks)));
       changes.publish([...new Set(acks.map((a) => a.streamId))]);

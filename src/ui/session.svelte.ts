@@ -23,7 +23,7 @@ export function pageWorkspaces(): Workspaces {
 }
 
 /** The browser's storage, or a map for this page's life where it refuses it (some private modes). */
-function pageStorage(storage: () => Storage): KeyValueStorage {
+export function pageStorage(storage: () => Storage): KeyValueStorage {
   try {
     const store = storage();
     store.getItem('cartlog:probe');

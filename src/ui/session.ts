@@ -13,6 +13,7 @@ import type { CommandInput } from '../es/command.ts';
 import { ConnectionLostError, DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
 import { DEFAULT_CART_NAME, nextCartName } from './cart-choices.ts';
 import type { KeyValueStorage } from './device.ts';
+import { lostDatabase, noteCarts, type LostDatabase } from './lost-database.ts';
 import { CURRENT_CART_KEY, DEFAULT_CART_KEY, storedCarts } from './stored-keys.ts';
 
 export { DEFAULT_CART_NAME };
@@ -51,6 +52,8 @@ export interface SessionState {
    * onConnectionLost): the page offers a reload. A later command that works clears it.
    */
   connectionLost?: string | undefined;
+  /** The browser lost this device's carts before this visit (lost-database.ts); undefined once dismissed. */
+  lostDatabase?: LostDatabase | undefined;
 }
 
 export interface SessionOptions {
@@ -73,6 +76,11 @@ export interface RunOptions {
 export interface Session {
   readonly carts: Carts;
   readonly state: SessionState;
+  /**
+   * Set when the database this session opened had been lost by the browser (lost-database.ts):
+   * sync, when set up, restores the carts from the server; the page says what happened.
+   */
+  readonly lostDatabase: LostDatabase | undefined;
   /** Runs one command against the current cart; true when it was accepted. */
   run: (command: CartCommand, options?: RunOptions) => Promise<boolean>;
   /** Shows a refusal the page decided itself (a quantity that is not a number), as a command's would. */
@@ -121,6 +129,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   // stored cart is usually one of them, and its first render then waits for no read of its own.
   const carts = await openCarts({ deviceId: options.deviceId, viewsAtOpen: storedCarts(storage), ...(options.dbName ? { name: options.dbName } : {}) });
   const state = options.state ?? { cartId: '', error: '', upgraded: '' };
+  const lost = lostDatabase(carts.store.found, storage);
+  state.lostDatabase = lost;
+  // Any commit, here, in another tab or from a sync, leaves the device holding carts.
+  if ([...carts.viewsAtOpen.values()].some(Boolean)) noteCarts(storage);
+  const stopNoting = carts.store.subscribe(() => noteCarts(storage));
   const select = (cartId: string) => {
     state.cartId = cartId;
     state.pastOrder = false;
@@ -187,6 +200,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   return {
     carts,
     state,
+    lostDatabase: lost,
     run: (command, options) => attempt(() => execute(command), options),
     refuse: (reason, at) => showError(reason, at),
     addToNewCart: (sku) =>
@@ -268,6 +282,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       clearTimeout(errorTimer);
       stopUpgraded();
       stopLost();
+      stopNoting();
       carts.close();
     },
   };

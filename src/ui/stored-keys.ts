@@ -19,3 +19,9 @@ export function storedCarts(storage: KeyValueStorage): string[] {
   const ids = [storage.getItem(CURRENT_CART_KEY), storage.getItem(DEFAULT_CART_KEY)].filter((id): id is string => !!id);
   return [...new Set(ids)];
 }
+
+/**
+ * Set once the device holds carts, never cleared by the page: a database found empty on a profile
+ * that has it was lost (lost-database.ts), not never used. Clearing the site's data clears it too.
+ */
+export const HAD_CARTS_KEY = 'cartlog:had-carts';

@@ -1,21 +1,21 @@
 // What the cart e2e tests share: one browser for the file, a fresh profile (context) per test,
 // and the page's parts by their contract testids (CONTRACT §6).
-import type { Browser, BrowserContext, Locator, Page } from 'playwright';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { launchChromium } from './browser.ts';
 
 export const baseUrl = inject('baseUrl');
 
 /** Call at the top of a test file; `open()` then gives a page on a profile of its own. */
-export function useBrowser(): { open: () => Promise<Page>; context: () => BrowserContext } {
+export function useBrowser(): { open: (options?: BrowserContextOptions) => Promise<Page>; context: () => BrowserContext } {
   let browser: Browser;
   let context: BrowserContext | undefined;
   beforeAll(async () => void (browser = await launchChromium()));
   afterAll(async () => void (await browser?.close()));
   afterEach(async () => void (await context?.close()));
   return {
-    async open() {
-      context = await browser.newContext();
+    async open(options = {}) {
+      context = await browser.newContext(options);
       // A wait that cannot succeed fails with its step named instead of hanging the test.
       context.setDefaultTimeout(20_000);
       const page = await context.newPage();

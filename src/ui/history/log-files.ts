@@ -42,6 +42,11 @@ export async function readWholeLog(store: Pick<EventStore, 'readLog'>, pages = 1
   }
 }
 
+/** Downloads every cart's log as one §4 file (the history panel's "Export all carts", and the storage notices'). */
+export async function exportAllCarts(store: Pick<EventStore, 'readLog'>): Promise<void> {
+  download(logFileBlob(await readWholeLog(store)), exportFileName('all-carts'));
+}
+
 export type ImportOutcome = { ok: true; carts: Carts; eventCount: number } | { ok: false; message: string };
 
 export async function importLogFile(file: Blob, deviceId: string): Promise<ImportOutcome> {
