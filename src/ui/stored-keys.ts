@@ -25,3 +25,9 @@ export function storedCarts(storage: KeyValueStorage): string[] {
  * that has it was lost (lost-database.ts), not never used. Clearing the site's data clears it too.
  */
 export const HAD_CARTS_KEY = 'cartlog:had-carts';
+
+/**
+ * How many changes were waiting for the sync server, as sync last counted them: what a database
+ * the browser deletes takes with it, said in the lost-database notice (the rest is on the server).
+ */
+export const PENDING_KEY = 'cartlog:pending';

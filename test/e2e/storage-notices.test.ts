@@ -95,6 +95,25 @@ describe('what the page says about its storage', () => {
     await lookBoth(page, 'lost-database-syncing');
   }, 90_000);
 
+  it('with sync set up, restores the carts from the server at once and says whether any change was lost', async () => {
+    const page = await open();
+    await page.evaluate((value) => localStorage.setItem('cartlog:sync', JSON.stringify(value)), { url: baseUrl, token });
+    await page.reload();
+    const status = page.getByTestId('sync-status');
+    await status.waitFor();
+    await shop(page);
+    const [, second] = await skusAt(page, [0, 1]);
+    await itemAt(page, second!).getByTestId('add-to-cart').click();
+    await eventually(() => page.getByTestId('cart-count').textContent()).toBe('2');
+    await eventually(async () => `${await status.getAttribute('data-state')}/${await status.getAttribute('data-pending')}`).toBe('synced/0');
+
+    await whileAway(page, () => deleteDatabase(page));
+    await eventually(() => page.getByTestId('lost-database-restoring').textContent()).toMatch(/restored from the sync server.*nothing is lost/s);
+    // The cart on show comes back from the server, without the shopper doing anything.
+    await eventually(() => page.getByTestId('cart-count').textContent()).toBe('2');
+    await eventually(() => page.getByTestId('cart-line').count()).toBe(2);
+  }, 90_000);
+
   it('says whether the browser keeps the storage, and on WebKit that it deletes it after 7 days, with the export', async () => {
     const page = await open({ userAgent: SAFARI });
     await shop(page);

@@ -106,6 +106,7 @@ describe('startSync', () => {
     const cartId = await carts.openCart('Shared');
     await carts.execute(cartId, { type: 'AddItem', data: { sku: milk.sku, quantity: 1 } });
     expect(await controller.syncNow()).toEqual({ state: 'local-only', pending: 2 });
+    expect(storage.map.get('cartlog:pending')).toBe('off'); // nothing is on a server: a lost database takes it all
 
     const userId = newUser();
     expect(await controller.save({ url: `${server.url}/v1`, token: 'a b' })).toMatch(/spaces/);
@@ -113,6 +114,8 @@ describe('startSync', () => {
     expect(JSON.parse(storage.map.get(SYNC_SETTINGS_KEY)!)).toMatchObject({ url: server.url });
     await vi.waitFor(() => expect(controller.status.get()).toEqual({ state: 'synced', pending: 0 }), { timeout: 3000 });
     expect(seen).toContain('synced');
+    // What a database the browser deletes would take with it, for the lost-database notice.
+    expect(storage.map.get('cartlog:pending')).toBe('0');
 
     // Another device checks the cart out; this one's offline add comes back rejected.
     const other = await openDevice({ url: server.url, token: await token(userId) });

@@ -6,7 +6,7 @@ import { openEarly } from '../../src/es/early-open.ts';
 import { deleteEventStore } from '../../src/es/index.ts';
 import { NATIVE_VERSION } from '../../src/es/schema.ts';
 import { openSession, type Session } from '../../src/ui/session.ts';
-import { HAD_CARTS_KEY } from '../../src/ui/stored-keys.ts';
+import { HAD_CARTS_KEY, PENDING_KEY } from '../../src/ui/stored-keys.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e002';
@@ -80,6 +80,17 @@ describe('a database the browser lost', () => {
     const after = await open(storage, name);
     expect(after.lostDatabase).toMatchObject({ why: 'marker' });
     expect(after.lostDatabase?.message).toMatch(/carts are gone/);
+    expect(after.lostDatabase?.unsynced).toBeUndefined(); // sync never counted anything here
+  });
+
+  it('says how many changes had not reached the sync server, as sync last counted them', async () => {
+    const name = uniqueName('lost-pending');
+    browserLosesData(name);
+    const session = await open(memoryStorage({ [HAD_CARTS_KEY]: '2026-12-01T00:00:00.000Z', [PENDING_KEY]: '3' }), name);
+    expect(session.lostDatabase).toMatchObject({ why: 'dataLoss', unsynced: 3 });
+    const off = uniqueName('lost-sync-off');
+    browserLosesData(off);
+    expect((await open(memoryStorage({ [PENDING_KEY]: 'off' }), off)).lostDatabase?.unsynced).toBeUndefined();
   });
 
   it('says nothing on a first visit, nor on a database that is still there', async () => {

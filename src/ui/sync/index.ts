@@ -6,6 +6,7 @@ import type { Carts } from '../../cart/carts.ts';
 import { isSandbox } from '../../cart/database-names.ts';
 import { createSyncEngine, readTarget, saveTarget, SETTINGS_ROWS, type ReadableStatus, type SyncEngine, type SyncEngineOptions, type SyncStatus } from '../../sync/client/index.ts';
 import type { KeyValueStorage } from '../device.ts';
+import { notePending } from '../lost-database.ts';
 import { describeCommand } from './describe.ts';
 import { followRejected, type RejectedFollow } from './rejected-follow.ts';
 import { checkSettings, defaultUrl, readCopy, saveCopy, SYNC_SETTINGS_KEY, type SyncSettings } from './settings.ts';
@@ -74,7 +75,11 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
   let unfollow = () => {};
   function create() {
     engine = createSyncEngine({ ...options.engine, carts, ...current });
-    unfollow = engine.status.subscribe((status) => listeners.forEach((listener) => listener(status)));
+    unfollow = engine.status.subscribe((status) => {
+      // What a database the browser deletes would take with it (the lost-database notice says it).
+      if (!sandbox) notePending(storage, status.state === 'local-only' ? undefined : status.pending);
+      listeners.forEach((listener) => listener(status));
+    });
   }
   let stopped = false;
   async function replaceEngine() {
