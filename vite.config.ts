@@ -110,8 +110,8 @@ export default defineConfig({
           // CI machines are shared and busy: what the page shows may take seconds to settle.
           // Waits are generous so load slows the suite down instead of failing it.
           // One retry for a test that fails once: these drive real browsers on shared 2-core machines.
-          // A retried test is printed as "(retry x1)" and listed as flaky in the run's summary:
-          // treat each as a bug or a race until shown otherwise (README, "Known gaps").
+          // npm test's summary names every test that needed it and counts them (test/run.mjs,
+          // "retried:"): treat each as a bug or a race until shown otherwise (README, "Known gaps").
           retry: 1,
           expect: { poll: { timeout: 15_000 } },
         },
@@ -130,8 +130,8 @@ export default defineConfig({
           testTimeout: 150_000,
           hookTimeout: 120_000,
           // One retry for a test that fails once: these drive real browsers on shared 2-core machines.
-          // A retried test is printed as "(retry x1)" and listed as flaky in the run's summary:
-          // treat each as a bug or a race until shown otherwise (README, "Known gaps").
+          // npm test's summary names every test that needed it and counts them (test/run.mjs,
+          // "retried:"): treat each as a bug or a race until shown otherwise (README, "Known gaps").
           retry: 1,
           expect: { poll: { timeout: 20_000 } },
         },
@@ -147,10 +147,8 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // One retry for a test that fails once: these drive real browsers on shared 2-core machines.
-          // A retried test is printed as "(retry x1)" and listed as flaky in the run's summary:
-          // treat each as a bug or a race until shown otherwise (README, "Known gaps").
-          retry: 1,
+          // No retry: a scenario that loses data once has lost it, and a retry would turn that
+          // into a green run. A fault the suite cannot reproduce every time is still a finding.
           expect: { poll: { timeout: 20_000 } },
         },
       },

@@ -107,6 +107,18 @@ const countOf = (tests) => ({
 
 const words = ({ passed, failed, skipped }) => `${passed} passed, ${failed} failed, ${skipped} skipped`;
 
+/**
+ * How many times a test was run again. Vitest's JSON report has no retry field, but a try that
+ * fails leaves its error in the test's failureMessages also when a later try passes: a passed
+ * test with failure messages passed on a retry (one message per failed try), a failed one ran
+ * once more per message after its first. A retry hides a failure — a data loss in the chaos suite
+ * once — so each is named in the summary, never folded into "passed".
+ */
+const retriesOf = (test) => {
+  const failures = test.failureMessages?.length ?? 0;
+  return test.status === 'passed' ? failures : Math.max(0, failures - 1);
+};
+
 function main() {
   const options = parseArgs(process.argv.slice(2));
   let phases = phasesFor(options);
@@ -147,7 +159,8 @@ function main() {
 function printSummary(done, engines) {
   console.log('\nphase              time   tests');
   for (const phase of done) {
-    const tests = phase.tests ? words(countOf(phase.tests)) : phase.status ? 'failed' : 'ok';
+    const retried = (phase.tests ?? []).filter(retriesOf).length;
+    const tests = phase.tests ? `${words(countOf(phase.tests))}${retried ? `, ${retried} retried` : ''}` : phase.status ? 'failed' : 'ok';
     console.log(`${phase.name.padEnd(18)} ${`${phase.seconds}s`.padStart(5)}   ${tests}`);
   }
   const total = done.reduce((sum, phase) => sum + phase.seconds, 0);
@@ -166,6 +179,10 @@ function printSummary(done, engines) {
     if (parts.length) console.log(`engine ${engine}: ${parts.join(' · ')}`);
   }
   const all = countOf(done.flatMap((phase) => phase.tests ?? []));
+  // Just before the closing line, so a green run that needed a retry says so where it is read.
+  const retried = done.flatMap((phase) => (phase.tests ?? []).filter(retriesOf).map((test) => ({ phase: phase.name, test })));
+  const named = retried.map(({ phase, test }) => `${[phase, ...test.ancestorTitles, test.title].join(' › ')} (${test.status} after ${retriesOf(test)} ${retriesOf(test) === 1 ? 'retry' : 'retries'})`);
+  console.log(`retried: ${retried.length}${named.length ? ` (${named.join('; ')})` : ''}`);
   // One plain closing line that any CI can read.
   console.log(`tests: ${words(all)}`);
 }

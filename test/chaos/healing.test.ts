@@ -1,45 +1,44 @@
 // A server that lost what the devices hold is healed by them (CONTRACT §5 "Healing"): restored
 // empty, replaced by another server (`sync-url` moved), or restored from an older backup after
 // a second device pushed. Every device and the server end with the same log, and nothing is lost
-// in silence: an event a device showed is on the server, or its change is listed as rejected.
-import type { Page } from 'playwright';
+// in silence: a change a page showed as done is on the server, or listed as rejected with a reason.
 import { describe, expect, it } from 'vitest';
-import type { ConfirmedEvent } from '../../src/sync/protocol.ts';
-import { addSelector, catalogSkus, connect, deviceLog, openApp, press, report, shownCartId, showCart, shownCount, synced, type Figures } from './harness/cart.ts';
-import { compare, expectSameLog } from './harness/logs.ts';
-import { useRig } from './harness/rig.ts';
+import { addSelector, catalogSkus, connect, deviceLog, press, report, shownCartId, showCart, shownCount, synced } from './harness/cart.ts';
+import { countNow, sumCounts } from './harness/count.ts';
+import { expectSameLog, sameEvents } from './harness/logs.ts';
+import { useRig, type Shopper } from './harness/rig.ts';
 import { backup, restore, wipe, type SyncServer } from './harness/server.ts';
 
 const rig = useRig();
 
 /** A device on its own profile, one tab, syncing with `server` as `token`'s user. */
-async function device(server: SyncServer, token: string): Promise<Page> {
-  const page = await openApp((await rig.device()).context(), server.url);
-  await connect(page, server.url, token);
-  return page;
+async function shopper(server: SyncServer, token: string): Promise<Shopper> {
+  const joined = await rig.shopper(server.url);
+  await connect(joined.page, server.url, token);
+  return joined;
 }
 
 /**
- * Waits until the server holds every event of every page's device once and all are synced, then
- * prints the scenario's figures (also when it never converges) and returns the server's log.
+ * Waits until the server holds every event of every device once and all are synced, then prints
+ * the scenario's three-way count (also when it never converges) and returns it with the server's log.
  */
-async function settle(scenario: string, started: number, server: SyncServer, token: string, pages: Page[], figures: (remote: ConfirmedEvent[]) => Promise<Figures>) {
+async function settle(scenario: string, started: number, server: SyncServer, token: string, shoppers: Shopper[]) {
+  const serverLog = () => server.log(token);
+  let counts: Awaited<ReturnType<typeof countNow>> | undefined;
   try {
     await expect
-      .poll(
-        async () => {
-          const remote = await server.log(token);
-          const states = await Promise.all(pages.map(async (page) => compare(await deviceLog(page), remote)));
-          return states.every((s) => s.lost === 0 && s.duplicated === 0);
-        },
-        { timeout: 60_000, interval: 250 },
-      )
+      .poll(async () => {
+        const remote = await serverLog();
+        for (const { page } of shoppers) if (!sameEvents(await deviceLog(page), remote)) return false;
+        return true;
+      }, { timeout: 60_000, interval: 250 })
       .toBe(true);
-    for (const page of pages) await synced(page);
+    for (const { page } of shoppers) await synced(page);
   } finally {
-    report(scenario, started, await figures(await server.log(token)));
+    counts = sumCounts(await Promise.all(shoppers.map(({ shown, page }) => countNow(shown, page, serverLog))));
+    report(scenario, started, counts);
   }
-  return server.log(token);
+  return { remote: await serverLog(), counts };
 }
 
 describe('a server that lost data, healed by its devices', () => {
@@ -47,93 +46,86 @@ describe('a server that lost data, healed by its devices', () => {
     const started = Date.now();
     const server = await rig.server();
     const token = await server.token('heal-empty');
-    const a = await device(server, token);
-    const skus = await catalogSkus(a, 4);
-    await press(a, [addSelector(skus[0]!), addSelector(skus[1]!)], 6);
-    await expect.poll(() => shownCount(a)).toBe(6);
-    await synced(a);
-    const b = await device(server, token);
-    await showCart(b, await shownCartId(a));
-    await press(b, [addSelector(skus[2]!)], 3);
-    await synced(b);
-    await synced(a);
-    const before = await server.log(token);
+    const a = await shopper(server, token);
+    const skus = await catalogSkus(a.page, 4);
+    await press(a.page, [addSelector(skus[0]!), addSelector(skus[1]!)], 6);
+    await expect.poll(() => shownCount(a.page)).toBe(6);
+    await synced(a.page);
+    const b = await shopper(server, token);
+    await showCart(b.page, await shownCartId(a.page));
+    await press(b.page, [addSelector(skus[2]!)], 3);
+    await synced(b.page);
+    await synced(a.page);
 
     await server.stop();
     wipe(server);
     await server.start();
-    const remote = await settle('heal-empty', started, server, token, [a, b], async (remote) => ({ events: remote.length, ...compare(before, remote) }));
-    expect(compare(before, remote)).toEqual({ lost: 0, duplicated: 0 });
-    expectSameLog(await deviceLog(a), remote);
-    expectSameLog(await deviceLog(b), remote);
+    const { remote, counts } = await settle('heal-empty', started, server, token, [a, b]);
+    expect(counts).toMatchObject({ lost: 0, notOnServer: 0, duplicated: 0, acknowledged: 9 });
+    expectSameLog(await deviceLog(a.page), remote);
+    expectSameLog(await deviceLog(b.page), remote);
   });
 
   it('sync-url moved to another server: the device uploads its carts there', async () => {
     const started = Date.now();
     const first = await rig.server();
     const token = await first.token('heal-moved');
-    const page = await device(first, token);
-    const skus = await catalogSkus(page, 3);
-    await press(page, skus.map(addSelector), 9);
-    await expect.poll(() => shownCount(page)).toBe(9);
-    await synced(page);
+    const a = await shopper(first, token);
+    const skus = await catalogSkus(a.page, 3);
+    await press(a.page, skus.map(addSelector), 9);
+    await expect.poll(() => shownCount(a.page)).toBe(9);
+    await synced(a.page);
     // The page stays served by the first server; the second is another origin that allows it.
     const second = await rig.server({ corsOrigins: [new URL(first.url).origin] });
     const secondToken = await second.token('heal-moved');
-    await connect(page, second.url, secondToken);
-    const local = await deviceLog(page);
-    const remote = await settle('heal-moved', started, second, secondToken, [page], async (remote) => ({ events: remote.length, ...compare(local, remote) }));
-    expectSameLog(await deviceLog(page), remote);
+    await connect(a.page, second.url, secondToken);
+    const { remote, counts } = await settle('heal-moved', started, second, secondToken, [a]);
+    expect(counts).toMatchObject({ lost: 0, notOnServer: 0, duplicated: 0, acknowledged: 9 });
+    expectSameLog(await deviceLog(a.page), remote);
   });
 
   it('restored from an older backup after another device pushed: all converge, nothing lost in silence', async () => {
     const started = Date.now();
     const server = await rig.server();
     const token = await server.token('heal-backup');
-    const a = await device(server, token);
-    const skus = await catalogSkus(a, 6);
-    await press(a, [addSelector(skus[0]!)], 2);
-    await expect.poll(() => shownCount(a)).toBe(2);
-    await synced(a);
-    const shared = await shownCartId(a);
-    const b = await device(server, token);
-    await showCart(b, shared);
-    await synced(b);
+    const a = await shopper(server, token);
+    const skus = await catalogSkus(a.page, 6);
+    await press(a.page, [addSelector(skus[0]!)], 2);
+    await expect.poll(() => shownCount(a.page)).toBe(2);
+    await synced(a.page);
+    const shared = await shownCartId(a.page);
+    const b = await shopper(server, token);
+    await showCart(b.page, shared);
+    await synced(b.page);
 
     await server.stop();
     const copy = backup(server);
     await server.start();
     // A is offline from here: it never sees what B pushes next.
-    await a.context().setOffline(true);
+    await a.page.context().setOffline(true);
     // B pushes: changes to the shared cart, and a cart of its own.
-    await press(b, [addSelector(skus[1]!), addSelector(skus[2]!)], 2);
-    await expect.poll(() => shownCount(b)).toBe(4);
-    await b.getByTestId('new-cart').click();
-    await expect.poll(async () => (await shownCartId(b)) !== shared).toBe(true);
-    await press(b, [addSelector(skus[3]!)], 1);
-    await expect.poll(() => shownCount(b)).toBe(1);
-    await synced(b);
-    const shownByB = await deviceLog(b);
+    await press(b.page, [addSelector(skus[1]!), addSelector(skus[2]!)], 2);
+    await expect.poll(() => shownCount(b.page)).toBe(4);
+    await b.page.getByTestId('new-cart').click();
+    await expect.poll(async () => (await shownCartId(b.page)) !== shared).toBe(true);
+    await press(b.page, [addSelector(skus[3]!)], 1);
+    await expect.poll(() => shownCount(b.page)).toBe(1);
+    await synced(b.page);
 
     // The server comes back from the backup, without B's last pushes; A changes the shared cart
     // and pushes on top of it, at the versions B holds as confirmed.
     await server.stop();
     restore(server, copy);
     await server.start();
-    await press(a, [addSelector(skus[4]!)], 1);
-    await expect.poll(() => shownCount(a)).toBe(3);
-    await a.context().setOffline(false);
+    await press(a.page, [addSelector(skus[4]!)], 1);
+    await expect.poll(() => shownCount(a.page)).toBe(3);
+    await a.page.context().setOffline(false);
 
-    const lostOrRejected = (remote: ConfirmedEvent[]) => new Set(shownByB.filter((e) => !remote.some((r) => r.id === e.id)).map((e) => e.meta.commandId));
-    const remote = await settle('heal-backup', started, server, token, [a, b], async (remote) => {
-      const rejected = await b.getByTestId('rejected-item').count();
-      return { events: remote.length, lost: Math.max(0, lostOrRejected(remote).size - rejected), duplicated: compare(remote, remote).duplicated, rejected };
-    });
-    const local = await deviceLog(a);
-    expectSameLog(local, remote);
-    expectSameLog(await deviceLog(b), remote);
+    const { remote, counts } = await settle('heal-backup', started, server, token, [a, b]);
     // What B showed and the server no longer holds is listed on B as rejected, with a reason.
-    expect(await b.getByTestId('rejected-item').count()).toBe(lostOrRejected(remote).size);
-    for (const text of await b.getByTestId('rejected-item').allTextContents()) expect(text.trim().length).toBeGreaterThan(0);
+    expect(counts).toMatchObject({ lost: 0, notOnServer: 0, duplicated: 0, acknowledged: 6 });
+    expectSameLog(await deviceLog(a.page), remote);
+    expectSameLog(await deviceLog(b.page), remote);
+    for (const text of await b.page.getByTestId('rejected-item').allTextContents()) expect(text.trim().length).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@
 // asks the stored outbox what is pending, not only the counts other tabs told it.
 import { describe, expect, it } from 'vitest';
 import { addButton, catalogSkus, connect, deviceLog, openApp, report, shownCount, synced, syncState } from './harness/cart.ts';
-import { compare } from './harness/logs.ts';
+import { countNow } from './harness/count.ts';
 import { useRig } from './harness/rig.ts';
 
 const rig = useRig();
@@ -12,9 +12,8 @@ describe('a follower tab whose message is lost', () => {
   it('still gets its change to the server', async () => {
     const started = Date.now();
     const server = await rig.server();
-    const device = await rig.device();
     const token = await server.token('lost-message');
-    const leader = await openApp(device.context(), server.url);
+    const { device, shown, page: leader } = await rig.shopper(server.url);
     await connect(leader, server.url, token);
     const [first, second] = await catalogSkus(leader, 2);
     await addButton(leader, first!).click();
@@ -31,12 +30,14 @@ describe('a follower tab whose message is lost', () => {
     await follower.close();
     expect(written).toHaveLength(1);
 
-    let remote = await server.log(token);
+    const serverLog = () => server.log(token);
+    let figures = await countNow(shown, leader, serverLog);
     try {
-      await expect.poll(async () => compare(written, (remote = await server.log(token))).lost, { timeout: 45_000, interval: 250 }).toBe(0);
+      await expect.poll(async () => (figures = await countNow(shown, leader, serverLog)).notOnServer, { timeout: 45_000, interval: 250 }).toBe(0);
     } finally {
-      report('lost-message', started, { events: remote.length, followerEvents: written.length, ...compare(written, remote), leaderShows: await syncState(leader) });
+      report('lost-message', started, { ...figures, followerEvents: written.length, leaderShows: await syncState(leader) });
     }
+    expect(figures).toMatchObject({ acknowledged: 2, lost: 0, duplicated: 0 });
     await synced(leader);
   });
 });

@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright';
 import { addSelector, catalogSkus, connect, deviceLog, openApp, press, report, shownCartId, showCart, shownCount, shownLines, synced } from './harness/cart.ts';
+import { countNow, sumCounts } from './harness/count.ts';
 import { foldLines } from './harness/fold.ts';
-import { compare } from './harness/logs.ts';
+import { expectSameLog } from './harness/logs.ts';
 import { useRig } from './harness/rig.ts';
 
 const ROUNDS = 6;
@@ -20,10 +21,10 @@ describe('a plain-HTTP origin without Web Locks', () => {
   it('applies each change once when three tabs rebase at once', async () => {
     const started = Date.now();
     const server = await rig.server({ host: 'shop.test' });
-    const a = await rig.device({ args: SHOP });
-    const b = await rig.device({ args: SHOP });
+    const a = await rig.shopper(server.url, { args: SHOP });
+    const b = await rig.shopper(server.url, { args: SHOP });
     const token = await server.token('no-locks');
-    const tabs: Page[] = [await openApp(a.context(), server.url)];
+    const tabs: Page[] = [a.page];
     // The premise: this origin has no Web Locks, so every tab leads.
     expect(await tabs[0]!.evaluate(() => [window.isSecureContext, typeof navigator.locks])).toEqual([false, 'undefined']);
     await connect(tabs[0]!, server.url, token);
@@ -34,8 +35,8 @@ describe('a plain-HTTP origin without Web Locks', () => {
     await expect.poll(() => shownCount(tabs[0]!)).toBe(1);
     await synced(tabs[0]!);
     const cartId = await shownCartId(tabs[0]!);
-    for (let i = 1; i < TABS; i++) tabs.push(await openApp(a.context(), server.url));
-    const other = await openApp(b.context(), server.url);
+    for (let i = 1; i < TABS; i++) tabs.push(await openApp(a.device.context(), server.url));
+    const other = b.page;
     await connect(other, server.url, token);
     await showCart(other, cartId);
     await expect.poll(() => shownLines(other)).toEqual(expected);
@@ -44,7 +45,7 @@ describe('a plain-HTTP origin without Web Locks', () => {
     try {
       for (let round = 0; round < ROUNDS; round++) {
         // A, offline: more of the shared line, and a new line of its own, from one of its tabs.
-        await a.context().setOffline(true);
+        await a.device.context().setOffline(true);
         const mine = skus[2 + round]!;
         await press(tabs[round % TABS]!, [addSelector(mine), ...Array(SHARED_PER_ROUND).fill(addSelector(shared))], 1 + SHARED_PER_ROUND);
         expected[shared]! += SHARED_PER_ROUND;
@@ -55,40 +56,21 @@ describe('a plain-HTTP origin without Web Locks', () => {
         expected[theirs] = (expected[theirs] ?? 0) + 1;
         await synced(other);
         // Back online: every tab of A leads, and all of them rebase the same pending commands.
-        await a.context().setOffline(false);
+        await a.device.context().setOffline(false);
         for (const tab of tabs) await synced(tab);
         await synced(other);
         for (const tab of [...tabs, other]) await expect.poll(() => shownLines(tab)).toEqual(expected);
         rounds++;
       }
     } finally {
-      const remote = await server.log(token);
-      const local = await deviceLog(tabs[0]!);
-      // A command applied twice leaves two events about one line under its commandId (ItemAdded, then
-      // ItemQuantityChanged 2). One command may well append events about different things (the
-      // first add also opens the cart).
-      const perEffect = new Map<string, number>();
-      for (const { meta, type, data } of remote) {
-        const key = `${meta.commandId} ${(data as { sku?: string }).sku ?? type}`;
-        perEffect.set(key, (perEffect.get(key) ?? 0) + 1);
-      }
+      const serverLog = () => server.log(token);
+      const remote = await serverLog();
       const onServer = foldLines(remote);
-      const excess = Object.entries(expected).reduce((n, [sku, quantity]) => n + Math.max(0, (onServer[sku] ?? 0) - quantity), 0);
-      const missing = Object.entries(expected).reduce((n, [sku, quantity]) => n + Math.max(0, quantity - (onServer[sku] ?? 0)), 0);
-      report('no-locks', started, {
-        runs: rounds,
-        events: remote.length,
-        tabs: TABS,
-        lost: missing + compare(local, remote).lost,
-        duplicated: excess + compare(local, remote).duplicated,
-        commandsAppliedTwice: [...perEffect.values()].filter((n) => n > 1).length,
-        expected: JSON.stringify(expected),
-        server: JSON.stringify(onServer),
-      });
-      // Every AddItem appended one event, once: none was decided twice.
-      expect([...perEffect].filter(([, n]) => n > 1)).toEqual([]);
+      const figures = sumCounts([await countNow(a.shown, tabs[0]!, serverLog), await countNow(b.shown, other, serverLog)]);
+      report('no-locks', started, { runs: rounds, ...figures, tabs: TABS, expected: JSON.stringify(expected), server: JSON.stringify(onServer) });
+      expect(figures).toMatchObject({ lost: 0, notOnServer: 0, duplicated: 0 });
       expect(onServer).toEqual(expected);
-      expect(compare(local, remote)).toEqual({ lost: 0, duplicated: 0 });
+      expectSameLog(await deviceLog(tabs[0]!), remote);
     }
   });
 });

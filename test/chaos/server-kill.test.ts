@@ -3,8 +3,9 @@
 // round kills at another moment of the push (as the request leaves the browser, or a few ms later:
 // before, during or after its commit).
 import { describe, expect, it } from 'vitest';
-import { addButton, addSelector, catalogSkus, connect, deviceLog, openApp, press, report, shownCount, synced, syncState } from './harness/cart.ts';
-import { compare, expectSameLog } from './harness/logs.ts';
+import { addButton, addSelector, catalogSkus, connect, deviceLog, press, report, shownCount, synced, syncState } from './harness/cart.ts';
+import { countNow } from './harness/count.ts';
+import { expectSameLog } from './harness/logs.ts';
 import { useRig } from './harness/rig.ts';
 
 const ROUNDS = 4;
@@ -17,15 +18,12 @@ describe('the server killed mid-push', () => {
   it('ends with each event once after it restarts', async () => {
     const started = Date.now();
     const server = await rig.server();
-    const device = await rig.device();
     const token = await server.token('server-kill');
-    const page = await openApp(device.context(), server.url);
+    const { device, shown, page } = await rig.shopper(server.url);
     await connect(page, server.url, token);
     const skus = await catalogSkus(page, 12); // 4 × 100 adds over 12 lines stays under 99 a line
     await addButton(page, skus[0]!).click();
     await synced(page);
-    let lost = 0;
-    let duplicated = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const count = await shownCount(page);
       await device.context().setOffline(true);
@@ -58,15 +56,10 @@ describe('the server killed mid-push', () => {
       await server.start();
 
       await synced(page);
-      const local = await deviceLog(page);
-      const remote = await server.log(token);
-      const round_ = compare(local, remote);
-      lost += round_.lost;
-      duplicated += round_.duplicated;
-      console.log(`chaos server-kill round ${round + 1}: ${remote.length} events on the server, ${local.length} on the device, lost ${round_.lost}, duplicated ${round_.duplicated}`);
-      expectSameLog(local, remote);
+      const figures = await countNow(shown, page, () => server.log(token));
+      report(`server-kill round ${round + 1}`, started, { runs: round + 1, ...figures, pendingPerRound: PENDING, killAfterMs: KILL_DELAYS_MS[round % KILL_DELAYS_MS.length] });
+      expect(figures).toMatchObject({ acknowledged: 1 + (round + 1) * PENDING, lost: 0, notOnServer: 0, duplicated: 0 });
+      expectSameLog(await deviceLog(page), await server.log(token));
     }
-    const events = (await server.log(token)).length;
-    report('server-kill', started, { runs: ROUNDS, events, pendingPerRound: PENDING, lost, duplicated });
   });
 });

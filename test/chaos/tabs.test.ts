@@ -3,6 +3,7 @@
 // committed in between are added to, never overwritten.
 import { describe, expect, it } from 'vitest';
 import { addButton, catalogSkus, deviceLog, incSelector, openApp, press, report, shownCount, shownLines } from './harness/cart.ts';
+import { countNow } from './harness/count.ts';
 import { foldLines } from './harness/fold.ts';
 import { useRig } from './harness/rig.ts';
 
@@ -16,8 +17,7 @@ describe('four tabs pressing "+" at once', () => {
   it('loses no press', async () => {
     const started = Date.now();
     const server = await rig.server();
-    const device = await rig.device();
-    const first = await openApp(device.context(), server.url);
+    const { device, shown, page: first } = await rig.shopper(server.url);
     const skus = await catalogSkus(first, LINES);
     for (const sku of skus) await addButton(first, sku).click();
     await expect.poll(() => shownCount(first)).toBe(LINES);
@@ -34,8 +34,9 @@ describe('four tabs pressing "+" at once', () => {
     const reloaded = await openApp(device.context(), server.url);
     const afterReload = await shownLines(reloaded);
     const presses = TABS * PRESSES;
-    const counted = count - LINES;
-    report('tabs', started, { events: log.length, presses, lost: Math.max(0, presses - counted), duplicated: Math.max(0, counted - presses) });
+    const figures = await countNow(shown, reloaded);
+    report('tabs', started, { ...figures, presses });
+    expect(figures).toMatchObject({ issued: LINES + presses, lost: 0, droppedByDevice: 0, duplicated: 0 });
     expect(count).toBe(LINES + presses);
     expect(foldLines(log)).toEqual(expected);
     expect(afterReload).toEqual(expected);

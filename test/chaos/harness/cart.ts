@@ -1,8 +1,10 @@
-// The page as the chaos suite reads it: by its contract testids (CONTRACT §6), plus the device's
-// own log read straight from IndexedDB (what the server's copy is compared with).
+// The page as the chaos suite reads it: by its contract testids (CONTRACT §6). What the device
+// holds is read straight from IndexedDB (device-view.ts).
 import type { BrowserContext, Page } from 'playwright';
 import { expect } from 'vitest';
-import type { EventEnvelope } from '../../../src/es/envelope.ts';
+import { deviceLog } from './device-view.ts';
+
+export { deviceLog } from './device-view.ts';
 
 /** A new tab on the app; `init` runs in it before the page's own scripts. */
 export async function openApp(context: BrowserContext, url: string, init?: () => void): Promise<Page> {
@@ -17,12 +19,22 @@ export async function openApp(context: BrowserContext, url: string, init?: () =>
   return page;
 }
 
-/** Points the profile at a sync server through the settings dialog, as a user would. */
-export async function connect(page: Page, url: string, token: string): Promise<void> {
+/**
+ * Points the profile at a sync server through the settings dialog, as a user would, and resolves
+ * once the dialog closed (CONTRACT §6: only once the settings are stored durably). `unreachable`:
+ * the page cannot reach the server now, so its check fails and the second Save ("Save anyway")
+ * keeps the settings.
+ */
+export async function connect(page: Page, url: string, token: string, { unreachable = false } = {}): Promise<void> {
   await page.getByTestId('sync-settings').click();
   await page.getByTestId('sync-url').fill(url);
   await page.getByTestId('sync-token').fill(token);
   await page.getByTestId('sync-save').click();
+  if (unreachable) {
+    const anyway = page.getByTestId('sync-save').filter({ hasText: /anyway/i });
+    await anyway.waitFor();
+    await anyway.click();
+  }
   await page.getByTestId('sync-url').waitFor({ state: 'hidden' });
 }
 
@@ -76,39 +88,19 @@ export function catalogSkus(page: Page, n: number): Promise<string[]> {
 
 export const addButton = (page: Page, sku: string) => page.locator(`[data-testid="catalog-item"][data-sku="${sku}"]`).getByTestId('add-to-cart');
 
-/** Every event the device's live database holds, stream by stream in version order. */
-export function deviceLog(page: Page): Promise<EventEnvelope[]> {
-  return page.evaluate(
-    () =>
-      new Promise<EventEnvelope[]>((resolve, reject) => {
-        // No version: opens what is there, never upgrades (the page's own connection stays as it is).
-        const open = indexedDB.open('cartlog');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const read = db.transaction('pages', 'readonly').objectStore('pages').getAll();
-          read.onerror = () => reject(read.error);
-          read.onsuccess = () => {
-            db.close();
-            const events = (read.result as { events: EventEnvelope[] }[]).flatMap((page) => page.events);
-            resolve(events.sort((a, b) => (a.streamId === b.streamId ? a.version - b.version : a.streamId < b.streamId ? -1 : 1)));
-          };
-        };
-      }),
-  );
-}
-
+/** What a scenario measured: count.ts's figures, and its own (never a figure written in). */
 export interface Figures {
   runs?: number;
-  events: number;
-  lost: number;
-  duplicated: number;
-  [more: string]: number | string | undefined;
+  [more: string]: number | string | boolean | undefined;
 }
 
-/** One line per test with what it measured, so a CI log says how hard each scenario pushed. */
+/**
+ * One line per test with what it measured, so a CI log says how hard each scenario pushed. Print
+ * it before asserting: a failed scenario's figures are the ones most worth reading.
+ */
 export function report(scenario: string, started: number, figures: Figures): void {
   const rest = Object.entries(figures)
+    .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');
   console.log(`chaos ${scenario}: runs=${figures.runs ?? 1} ${rest.replace(/runs=\S+ ?/, '')} time=${((Date.now() - started) / 1000).toFixed(1)}s`);

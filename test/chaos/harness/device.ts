@@ -24,6 +24,10 @@ export interface Device {
 export interface DeviceOptions {
   /** Extra Chromium flags (e.g. host resolver rules). */
   args?: string[];
+  /** Where the profile's folder is made (default the temp dir), e.g. on a small tmpfs. */
+  profileParent?: string;
+  /** Runs on the browser's context each time it starts, before any page (e.g. ShownRecord.attach). */
+  onStart?: (context: BrowserContext) => Promise<void>;
 }
 
 /** Waits until no living (non-zombie) process is left in process group `pgid` (Linux /proc). */
@@ -50,7 +54,7 @@ async function groupGone(pgid: number, timeoutMs = 15_000): Promise<void> {
 const DEVTOOLS = /DevTools listening on (ws:\/\/\S+)/;
 
 export async function launchDevice(options: DeviceOptions = {}): Promise<Device> {
-  const profileDir = mkdtempSync(join(tmpdir(), 'cartlog-chaos-profile-'));
+  const profileDir = mkdtempSync(join(options.profileParent ?? tmpdir(), 'cartlog-chaos-profile-'));
   let child: ChildProcess | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -87,6 +91,7 @@ export async function launchDevice(options: DeviceOptions = {}): Promise<Device>
     context = browser.contexts()[0]!;
     // A wait that cannot succeed fails with its step named instead of hanging the test.
     context.setDefaultTimeout(30_000);
+    await options.onStart?.(context);
   }
 
   async function kill() {
