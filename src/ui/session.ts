@@ -7,7 +7,7 @@ import { openCarts, type Carts } from '../cart/carts.ts';
 import { findProduct } from '../cart/catalog.ts';
 import type { CartCommand } from '../cart/commands.ts';
 import type { CartState } from '../cart/decider.ts';
-import type { CartView } from '../cart/projections.ts';
+import type { CartListEntry, CartView } from '../cart/projections.ts';
 import { v7 as uuidv7 } from 'uuid';
 import type { CommandInput } from '../es/command.ts';
 import { ConnectionLostError, DatabaseUpgradedError, DomainError, StorageFullError } from '../es/errors.ts';
@@ -40,6 +40,12 @@ export interface SessionState {
   notice?: Notice | undefined;
   /** The profile's default cart id (DEFAULT_CART_KEY): listed even before its first command opens it. */
   defaultCartId?: string | undefined;
+  /**
+   * Carts of the account made on other devices are here (they came in by sync while the page
+   * showed the unopened default cart): that empty cart of the device's own is no longer offered
+   * beside them (CONTRACT §3).
+   */
+  accountCarts?: boolean;
   /** The cart shown is an order from the past-orders list: read-only, not in the switcher. */
   pastOrder?: boolean | undefined;
   /**
@@ -114,6 +120,13 @@ export interface Session {
   /** Moves on when the current cart was archived elsewhere (another tab, a sync); else nothing. */
   leaveArchived: () => Promise<boolean>;
   /**
+   * The device's cart list as it changes. While the page shows the device's unopened default
+   * cart, open carts made on other devices (a sync brought them) take its place: the most
+   * recently changed open cart is shown, as on a second device of an account, or once a database
+   * the browser deleted is restored from the server (CONTRACT §3). Resolves once decided.
+   */
+  cartsArrived: (list: readonly CartListEntry[]) => Promise<void>;
+  /**
    * The view of the cart that was current when the session opened, as read then — once, and only
    * for that cart ({ view: undefined }: it had none, the unopened default cart); else undefined.
    * The page draws its first render from it while it reads the stored row again: once taken, or
@@ -185,6 +198,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   }
 
   const moveOn = async () => select(await currentCart(carts, storage, { ignoreStored: true }));
+  /** Which device made each cart cartsArrived looked at (its first event's deviceId). */
+  const madeBy = new Map<string, string | undefined>();
   // The default cart is opened by the first command sent to it, in that command's transaction:
   // two tabs doing so at once open it once (the second sees it opened).
   const opening = (cartId: string, command: CommandInput<CartState, CartCommand>): CommandInput<CartState, CartCommand> =>
@@ -264,6 +279,21 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       attempt(async () => {
         if (!state.pastOrder && (await carts.view(state.cartId))?.status === 'archived') await moveOn();
       }),
+    async cartsArrived(list) {
+      const defaultId = storage.getItem(DEFAULT_CART_KEY);
+      const showsDefault = () => !state.pastOrder && state.cartId === defaultId && !list.some((entry) => entry.cartId === defaultId);
+      if (!showsDefault()) return;
+      // Newest first; a cart's first event says which device made it (one small read each, and
+      // only while the unopened default cart is on show). The first of another device decides.
+      const open = list.filter((entry) => entry.status === 'open').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+      for (const entry of open.slice(0, ORIGINS_READ)) {
+        if (!madeBy.has(entry.cartId)) madeBy.set(entry.cartId, (await carts.store.readStream(entry.cartId, { from: 1, to: 1 }))[0]?.meta.deviceId);
+        if (madeBy.get(entry.cartId) === options.deviceId) continue;
+        if (!showsDefault()) return;
+        state.accountCarts = true;
+        return select(open[0]!.cartId);
+      }
+    },
     undo: () =>
       attempt(async () => {
         // Undo lives with the history panel's code, loaded when first used.
@@ -323,6 +353,9 @@ export function unopenedCart(cartId: string): CartView {
   const at = new Date(0).toISOString();
   return { cartId, name: DEFAULT_CART_NAME, status: 'open', lines: [], total: 0, itemCount: 0, version: 0, openedAt: at, updatedAt: at };
 }
+
+/** Carts whose maker cartsArrived reads, newest first, before it leaves the default cart on show. */
+const ORIGINS_READ = 20;
 
 function reasonOf(error: unknown): string {
   if (error instanceof DomainError || error instanceof StorageFullError) return error.message;

@@ -50,11 +50,13 @@ describe('the default cart', () => {
       expect(own).not.toBe(untouched);
       expect(await switcherIds(second)).toEqual([own]);
 
-      // Once the first device adds, its cart reaches the second one.
+      // Once the first device adds, its cart reaches the second one, which shows it, with no
+      // empty cart of its own beside it (CONTRACT §3).
       const [sku] = (await skusAt(first, [7])) as [string];
       await itemAt(first, sku).getByTestId('add-to-cart').click();
-      await eventually(() => switcherIds(second)).toContain(untouched);
-      expect(await switcherIds(second)).toHaveLength(2);
+      await eventually(() => switcherIds(second)).toEqual([untouched]);
+      await eventually(() => second.getByTestId('cart-switcher').inputValue()).toBe(untouched);
+      await eventually(() => second.getByTestId('cart-count').textContent()).toBe('1');
     } finally {
       await chromium.close();
     }

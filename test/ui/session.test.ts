@@ -7,6 +7,7 @@ import { deviceIdFrom, DEVICE_ID_KEY } from '../../src/ui/device.ts';
 import { DEFAULT_CART_NAME, openSession, type Session } from '../../src/ui/session.ts';
 import { CURRENT_CART_KEY, DEFAULT_CART_KEY } from '../../src/ui/stored-keys.ts';
 import { uniqueName } from '../es/fixtures.ts';
+import { cartHistory } from '../bench/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e001';
 const [first, second] = catalog as [(typeof catalog)[0], (typeof catalog)[0]];
@@ -40,6 +41,33 @@ afterEach(async () => {
 });
 
 describe('the current cart', () => {
+  it('gives way to the account’s carts that sync brings while it is the unopened default cart, and only then', async () => {
+    const session = await open();
+    const defaultId = session.state.cartId;
+    const listOf = async (s: Session) => s.carts.list();
+    // A cart of this device's own, opened in another tab: the default cart stays on show.
+    const mine = `cart-${crypto.randomUUID()}`;
+    await session.carts.execute(mine, { type: 'OpenCart', data: { cartId: mine, name: 'Mine' } });
+    await session.cartsArrived(await listOf(session));
+    expect(session.state.cartId).toBe(defaultId);
+    expect(session.state.accountCarts).toBeFalsy();
+
+    // The account's carts come in from another device (a second device, or a restore).
+    const theirs = cartHistory(`cart-${crypto.randomUUID()}`, 3, 2, 1);
+    await session.carts.store.appendBulk(theirs.map((e, i) => ({ ...e, position: i + 1 })));
+    await session.cartsArrived(await listOf(session));
+    // The most recently changed open cart is shown: here this device's own, changed last.
+    expect(session.state.cartId).toBe(mine);
+    expect(session.state.accountCarts).toBe(true);
+
+    // A cart the shopper opened stays on show whatever arrives.
+    const other = await open();
+    const own = await opened(other);
+    await other.carts.store.appendBulk(cartHistory(`cart-${crypto.randomUUID()}`, 2, 1, 2));
+    await other.cartsArrived(await listOf(other));
+    expect(other.state.cartId).toBe(own);
+  });
+
   it('is opened by its first command on a fresh profile: adding works at once, and nothing is written before', async () => {
     const storage = memoryStorage();
     const dbName = uniqueName('ui-session');

@@ -9,7 +9,7 @@ import type { KeyValueStorage } from '../device.ts';
 import { notePending } from '../lost-database.ts';
 import { describeCommand } from './describe.ts';
 import { followRejected, type RejectedFollow } from './rejected-follow.ts';
-import { checkSettings, defaultUrl, readCopy, saveCopy, SYNC_SETTINGS_KEY, type SyncSettings } from './settings.ts';
+import { checkSettings, defaultUrl, readBackup, readCopy, saveBackup, saveCopy, SYNC_SETTINGS_KEY, type SyncSettings } from './settings.ts';
 
 export type { SyncSettings } from './settings.ts';
 
@@ -101,12 +101,15 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
    */
   async function adoptStored(): Promise<void> {
     const [stored, copy] = [await readTarget(carts.store), readCopy(storage, fallbackUrl)];
-    let settings = stored ? { url: stored.url, token: stored.token } : copy.settings;
-    if ((!stored && copy.settings.token) || (stored && copy.foreign && !sameSettings(copy.settings, settings))) {
-      settings = copy.settings;
+    // No settings in the database and none in localStorage: both may have gone with a damaged disk.
+    const kept = !stored && !copy.settings.token ? await readBackup() : undefined;
+    let settings = stored ? { url: stored.url, token: stored.token } : (kept ?? copy.settings);
+    if ((!stored && settings.token) || (stored && copy.foreign && !sameSettings(copy.settings, settings))) {
+      if (stored) settings = copy.settings;
       await saveTarget(carts.store, settings);
+      await saveBackup(settings);
     }
-    if (stored || copy.settings.token) saveCopy(storage, settings);
+    if (stored || settings.token) saveCopy(storage, settings);
     if (sameSettings(settings, current)) return engine.start();
     current = settings;
     await replaceEngine(); // already in the queue of restarts
@@ -146,6 +149,7 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
       }
       current = checked.settings;
       saveCopy(storage, checked.settings);
+      await saveBackup(checked.settings);
       await restart();
       return '';
     },

@@ -1,7 +1,11 @@
 // Where this profile syncs to: the server's address and the token. Without a token sync is off
-// and everything stays local. The database holds them (sync/client/target.ts); the profile keeps a
-// copy in localStorage, read at once as the page starts and kept when the browser deletes the
-// database, so the device can still restore its carts from the server.
+// and everything stays local. The database holds them (sync/client/target.ts). Two copies live
+// outside it, so a database the browser deletes can still be restored from the server:
+// - localStorage, read at once as the page starts (the previous release's place and shape);
+// - Cache Storage, written only when the settings change. Chromium writes localStorage lazily and
+//   keeps it in a LevelDB beside IndexedDB's: a full disk that damages one damages the other, and
+//   a browser killed seconds after a write loses it (seen on a full tmpfs). Cache Storage is a
+//   store of its own that the page does not write again while the disk is full.
 import type { SyncSettings } from '../../sync/client/index.ts';
 import type { KeyValueStorage } from '../device.ts';
 
@@ -64,4 +68,31 @@ export function saveCopy(storage: KeyValueStorage, settings: SyncSettings): void
   } catch {
     // a full or refused profile storage: the database holds the settings all the same
   }
+}
+
+// Cache Storage keys are URLs: one under the origin that nothing ever fetches.
+const BACKUP_CACHE = 'cartlog-sync-settings';
+const backupKey = () => new URL('/.cartlog/sync-settings', globalThis.location?.href ?? 'http://localhost/').href;
+const cacheStorage = (): CacheStorage | undefined => (typeof caches === 'undefined' ? undefined : caches);
+
+/** Keeps the settings in Cache Storage too (where the page has it: secure origins). Never throws. */
+export async function saveBackup(settings: SyncSettings): Promise<void> {
+  try {
+    const cache = await cacheStorage()?.open(BACKUP_CACHE);
+    await cache?.put(backupKey(), new Response(JSON.stringify({ url: settings.url, token: settings.token }), { headers: { 'content-type': 'application/json' } }));
+  } catch {
+    // no room, or no Cache Storage: the database and localStorage hold them all the same
+  }
+}
+
+/** The settings kept in Cache Storage, if any. */
+export async function readBackup(): Promise<SyncSettings | undefined> {
+  try {
+    const response = await (await cacheStorage()?.open(BACKUP_CACHE))?.match(backupKey());
+    const kept = (await response?.json()) as Partial<SyncSettings> | undefined;
+    if (kept && typeof kept.url === 'string' && typeof kept.token === 'string') return { url: kept.url, token: kept.token };
+  } catch {
+    // unreadable: as if never kept
+  }
+  return undefined;
 }
