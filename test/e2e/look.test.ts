@@ -1,14 +1,18 @@
 // Every main state of the page (issue 11, item 9), at 1280×800 and 360×740: axe-core finds no
 // serious or critical WCAG 2.1 A/AA violation, nothing scrolls sideways, and a screenshot of each
 // is saved under test-results/screens/ to be looked at.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mintToken } from '../../src/server/token.ts';
 import { launchChromium } from './browser.ts';
 import { baseUrl, eventually, itemAt, lineOf, openHistory, rowAt, seek, skusAt, textOf } from './cart-page.ts';
 import { lookAt } from './look.ts';
 
-const token = inject('syncToken');
+// An account of this file's own: a device that syncs an account with carts shows its latest
+// open cart (CONTRACT §3), so another file's carts must not be in it.
+const token = await mintToken(`e2e-look-${randomUUID()}`, inject('syncSecret'));
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 beforeAll(async () => void (browser = await launchChromium()));

@@ -4,12 +4,16 @@
 // how to keep carts next time; with sync: they are being restored); whether the browser keeps the
 // storage, and on WebKit that it deletes it after 7 days without a visit, with the export at hand.
 // Each state is looked at (look.ts) at both widths, in a light and a dark preference.
+import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright';
 import { describe, expect, inject, it } from 'vitest';
+import { mintToken } from '../../src/server/token.ts';
 import { baseUrl, eventually, itemAt, skusAt, useBrowser } from './cart-page.ts';
 import { lookAt } from './look.ts';
 
-const token = inject('syncToken');
+// An account of this file's own: a device that syncs an account with carts shows its latest
+// open cart (CONTRACT §3), so another file's carts must not be in it.
+const token = await mintToken(`e2e-notices-${randomUUID()}`, inject('syncSecret'));
 const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
 const browser = useBrowser();
 

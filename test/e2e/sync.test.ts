@@ -1,11 +1,15 @@
 // Two devices (two browser profiles) syncing through the real server: changes made offline on
 // both converge to the same cart, and a change that no longer holds is rejected and shown.
 import type { Browser, BrowserContext, Page } from 'playwright';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mintToken } from '../../src/server/token.ts';
 import { launchChromium } from './browser.ts';
 import { baseUrl, itemAt, lineOf, skusAt, textOf, valueOf } from './cart-page.ts';
 
-const token = inject('syncToken');
+// An account of this file's own: a device that syncs an account with carts shows its latest
+// open cart (CONTRACT §3), so another file's carts must not be in it.
+const token = await mintToken(`e2e-sync-${randomUUID()}`, inject('syncSecret'));
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 beforeAll(async () => void (browser = await launchChromium()));

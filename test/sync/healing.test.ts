@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/cart/catalog.ts';
 import type { Carts } from '../../src/cart/carts.ts';
 import type { EventEnvelope } from '../../src/es/envelope.ts';
+import { saveTarget } from '../../src/sync/client/index.ts';
 import { closeDevices, flakyFetch, logOf, newUser, openDevice, openDevice as openAnyDevice, startServer, token, useServer, type Device, type TestServer } from './helpers.ts';
 
 const [milk, bread, eggs, tea] = catalog.map((p) => p.sku) as [string, string, string, string];
@@ -348,6 +349,28 @@ describe('switching accounts in the middle of a heal', () => {
     expect(await asAlice.syncNow()).toMatchObject({ state: 'synced', pending: 0 });
     expect(new Set((await server().pullAll(alice.userId)).map((e) => e.streamId))).toEqual(new Set([aliceCart]));
     expect((await server().pullAll(bob.userId)).map((e) => e.streamId)).toEqual([bobCart]);
+  });
+});
+
+describe('an engine whose settings were just replaced', () => {
+  it('writes nothing for its old account: the new account’s carts stay its own', async () => {
+    const [alice, bob] = [await account(), await account()];
+    const device = await openDevice(alice);
+    const aliceCart = await device.carts.openCart('Alice’s');
+    await device.engine.syncNow();
+    const asBob = await device.reconnect(bob);
+    await device.carts.openCart('Bob’s');
+    await asBob.syncNow();
+    await add(device.carts, aliceCart, milk); // made as bob: alice's cart, kept for her
+
+    // Alice's settings are saved while bob's engine has not stopped yet, and it syncs once more.
+    await saveTarget(device.carts.store, { url: alice.url, token: alice.token });
+    expect((await asBob.syncNow()).state).toBe('error');
+    expect((await device.carts.store.db.streams.get(aliceCart))?.foreign).toBeUndefined();
+
+    const asAlice = await device.reconnect(alice);
+    expect(await asAlice.syncNow()).toMatchObject({ state: 'synced', pending: 0 });
+    expect((await server().pullAll(alice.userId)).filter((e) => e.streamId === aliceCart)).toHaveLength(2);
   });
 });
 

@@ -236,7 +236,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // Whose these carts are is recorded before they leave: an answer lost, then an account
       // switch, still finds them this account's.
       const unclaimed = streamIds.filter((id) => !claimed.has(id));
-      const theirs = unclaimed.length ? await claimStreams(store, upstream.account, unclaimed) : [];
+      const theirs = unclaimed.length ? await claimStreams(store, upstream, unclaimed) : [];
       if (theirs.length) {
         await count.refresh(theirs);
         continue;

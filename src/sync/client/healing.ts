@@ -23,7 +23,7 @@ import { unconfirmStreams } from '../../es/upstream.ts';
 import type { ConfirmedEvent } from '../protocol.ts';
 import { pullFrom, type Held, type PageSink, type PullContext } from './pull.ts';
 import { settleStream, type SyncTarget } from './rebase.ts';
-import { cursorRow, HEALING, sameUpstream, type Cursor, type Upstream } from './rows.ts';
+import { CURSOR, cursorRow, HEALING, sameUpstream, type Cursor, type Upstream } from './rows.ts';
 
 /**
  * The stored marker of a healing pass (CONTRACT §5 "Healing"): the log it heals onto (absent
@@ -66,6 +66,8 @@ export async function writeHealing(store: EventStore, upstream: Upstream, progre
 export async function startHealing(store: EventStore, upstream: Upstream, onto: { log?: string; why: string }, during?: string): Promise<boolean> {
   const begin = async (tx: StoreTransaction) => {
     const { tables } = tx;
+    // An engine whose target is no longer the device's (its settings were just replaced) starts nothing.
+    if (!sameUpstream((await tables.readModels.get([CURSOR, '']))?.value as Upstream | undefined, upstream)) return false;
     const stored = (await tables.readModels.get([HEALING, '']))?.value as HealingRow | undefined;
     const marker = sameUpstream(stored, upstream) ? stored : undefined;
     if (during !== undefined ? marker?.id !== during : marker !== undefined) return false;

@@ -139,13 +139,25 @@ async function ownersIn(tables: Pick<Tables, 'readModels'>): Promise<Map<string,
 
 const ownerRow = (streamId: string, account: string): ReadModelRow => ({ projection: OWNER, key: streamId, value: { streamId, account } satisfies OwnerRow });
 
+/** The device moved to another target since this engine started: it must write nothing more. */
+export class TargetMovedError extends Error {
+  override name = 'TargetMovedError';
+  constructor() {
+    super('The sync settings changed: this sync stops, and one for the new settings takes over.');
+  }
+}
+
 /**
  * Before a push: the carts in it become this account's, if no account has them yet. Returns the
  * carts another account owns (none, unless a record and a mark disagree): they are not pushed,
- * and are marked as that account's in the same transaction.
+ * and are marked as that account's in the same transaction. An engine whose target is no longer
+ * the device's (settings saved a moment ago, the old engine not yet stopped) claims nothing: it
+ * would mark the new account's carts as another's.
  */
-export async function claimStreams(store: EventStore, account: string, streamIds: readonly string[]): Promise<string[]> {
+export async function claimStreams(store: EventStore, upstream: Upstream, streamIds: readonly string[]): Promise<string[]> {
+  const { account } = upstream;
   const claim = async (tx: StoreTransaction) => {
+    if (!sameUpstream((await tx.tables.readModels.get([CURSOR, '']))?.value as Upstream | undefined, upstream)) throw new TargetMovedError();
     const rows = await tx.tables.readModels.bulkGet(streamIds.map((id) => [OWNER, id] as [string, string]));
     const theirs = streamIds.filter((_, i) => rows[i] && (rows[i]!.value as OwnerRow).account !== account);
     const unclaimed = streamIds.filter((_, i) => !rows[i]);
