@@ -5,7 +5,7 @@
 // and rebuilds it when a source is newer, so the snapshot holds its own dist/: the project's
 // dist/ is never touched, and an edit during a run changes nothing under test. One build per
 // source state, shared by the suite's files (each runs in a process of its own) and pinned for
-// the whole run.
+// the whole run. Another release (a rollback's previous one) is built the same way (releaseRoot).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -33,18 +33,49 @@ async function prepare(revision: string | undefined): Promise<string> {
   const pin = join(tmpdir(), `cartlog-chaos-run-${runId()}`);
   const pinned = existsSync(pin) ? readFileSync(pin, 'utf8') : '';
   if (pinned && existsSync(join(pinned, 'dist', 'index.html'))) return pinned;
-  const commit = revision ? git('rev-parse', `${revision}^{commit}`).trim() : undefined;
-  const root = join(tmpdir(), `cartlog-chaos-app-${commit ? commit.slice(0, 16) : worktreeKey()}`);
+  const commit = revision ? commitOf(revision) : undefined;
+  const root = snapshotRoot(commit);
   writeFileSync(pin, root);
-  if (existsSync(join(root, 'dist', 'index.html'))) return root;
+  await snapshot(root, commit);
+  return root;
+}
+
+/**
+ * The root of another release's snapshot (e.g. the previous one, for a rollback): built from
+ * `revision` once and kept like the suite's own, a commit being the same sources every time.
+ * `builtMs` is how long its build took, undefined when an earlier run had built it.
+ */
+export async function releaseRoot(revision: string): Promise<{ root: string; builtMs?: number }> {
+  const commit = commitOf(revision);
+  const root = snapshotRoot(commit);
+  const builtMs = await snapshot(root, commit);
+  return { root, ...(builtMs === undefined ? {} : { builtMs }) };
+}
+
+/** The full commit `revision` names; a clone without it (a shallow one) says so instead of git's words. */
+function commitOf(revision: string): string {
+  try {
+    return git('rev-parse', '--verify', '--quiet', `${revision}^{commit}`).trim();
+  } catch {
+    throw new Error(`the repository at ${projectRoot} has no commit ${revision} (a shallow clone? git fetch --unshallow brings it)`);
+  }
+}
+
+const snapshotRoot = (commit: string | undefined) => join(tmpdir(), `cartlog-chaos-app-${commit ? commit.slice(0, 16) : worktreeKey()}`);
+
+/** Copies and builds the sources into `root` unless a build is there; returns its time in ms when it built. */
+async function snapshot(root: string, commit: string | undefined): Promise<number | undefined> {
+  if (existsSync(join(root, 'dist', 'index.html'))) return undefined;
+  // Timed from the copy on: what a scenario waits for a release it has not built yet.
+  const started = Date.now();
   const staging = `${root}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   if (commit) execFileSync('sh', ['-c', `git archive ${commit} ${SOURCES.join(' ')} | tar -x -C "${staging}"`], { cwd: projectRoot });
   else for (const path of SOURCES) if (existsSync(join(projectRoot, path))) cpSync(join(projectRoot, path), join(staging, path), { recursive: true });
   symlinkSync(join(projectRoot, 'node_modules'), join(staging, 'node_modules'), 'dir');
-  const started = Date.now();
   await build({ root: staging, build: { outDir: join(staging, 'dist'), emptyOutDir: true }, logLevel: 'warn' });
+  const builtMs = Date.now() - started;
   // cli.ts rebuilds when a source is newer than dist/index.html: this build is the snapshot's.
   const future = new Date('2100-01-01T00:00:00Z');
   utimesSync(join(staging, 'dist', 'index.html'), future, future);
@@ -54,8 +85,8 @@ async function prepare(revision: string | undefined): Promise<string> {
     // Another file of the suite built the same sources first: use that one.
     rmSync(staging, { recursive: true, force: true });
   }
-  console.log(`chaos: built the app from ${commit ? `commit ${commit.slice(0, 10)}` : 'the working tree'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return root;
+  console.log(`chaos: built the app from ${commit ? `commit ${commit.slice(0, 10)}` : 'the working tree'} in ${(builtMs / 1000).toFixed(1)} s`);
+  return builtMs;
 }
 
 /** The vitest process (the workers' parent) and when it started: a pid alone may be reused. */

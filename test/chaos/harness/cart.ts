@@ -14,9 +14,14 @@ export async function openApp(context: BrowserContext, url: string, init?: () =>
     if (message.text().startsWith('cartlog sync:')) console.log(`chaos page: ${message.text()}`);
   });
   if (init) await page.addInitScript(init);
+  await visit(page, url);
+  return page;
+}
+
+/** Loads the app in `page` and waits until it shows a cart. */
+export async function visit(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.getByTestId('cart-status').waitFor();
-  return page;
 }
 
 /**

@@ -24,8 +24,11 @@ export interface SyncServer {
   kill: () => Promise<void>;
   /** SIGTERM, waiting for its exit. */
   stop: () => Promise<void>;
-  /** Starts it again on the same port and data folder. */
-  start: () => Promise<void>;
+  /**
+   * Starts it again on the same port and data folder — from `root` when given (another release's
+   * snapshot, app.ts: a rollback serves it on the same origin), else from the suite's app.
+   */
+  start: (root?: string) => Promise<void>;
   /** Its copy of a user's log, read through /v1/pull as a device would. */
   log: (token: string) => Promise<ConfirmedEvent[]>;
 }
@@ -47,7 +50,7 @@ export async function startServer(options: ServerOptions = {}): Promise<SyncServ
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
-  async function start() {
+  async function start(from = root) {
     mkdirSync(dataDir, { recursive: true });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -59,8 +62,8 @@ export async function startServer(options: ServerOptions = {}): Promise<SyncServ
     };
     // SQLite in a folder of its own: the scenarios copy, wipe and restore its files.
     delete env.DATABASE_URL;
-    const spawned = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'server', 'cli.ts'), 'serve'], {
-      cwd: root,
+    const spawned = spawn(process.execPath, ['--import', 'tsx', join(from, 'src', 'server', 'cli.ts'), 'serve'], {
+      cwd: from,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
