@@ -7,8 +7,13 @@
 // And the refusal Dexie lacks: asked for a version lower than the stored one, Dexie 4 opens the
 // database anyway at the stored version (VersionError, then an open without a version). Code
 // older than the database would then write rows whose meaning moved on (the previous release
-// wrote heads the newer one's indexes did not know): it opens nothing instead.
+// wrote heads the newer one's indexes did not know): it opens nothing instead. What is refused is
+// the version found, not the versionless open: WebKit makes Dexie open so at times on a database
+// of the code's own version (a fresh profile, the page's early open still upgrading it), and
+// refusing those showed a fresh device "a newer version was used here".
+import type { Dexie } from 'dexie';
 import { NewerDatabaseError } from './errors.ts';
+import { NATIVE_VERSION } from './schema.ts';
 
 export interface OpenReport {
   /** An open created the database: none of that name was there (or the browser deleted it). */
@@ -48,13 +53,21 @@ export function withOpen(base: IDBFactory, open: (name: string, version?: number
 
 /**
  * The factory the store's Dexie opens `name` with: every open is heard (noteUpgrade), and an open
- * without a version — Dexie's answer to a stored version above the code's — is refused.
+ * at a version above the code's is refused — Dexie's patch of a newer database it opened without
+ * a version (to add what its schema has and the database lacks) would change that database.
  */
 export function reportingFactory(name: string, base: IDBFactory): IDBFactory {
   return withOpen(base, (openName, version) => {
-    if (openName === name && version === undefined) throw new NewerDatabaseError();
+    if (openName === name && version !== undefined && version > NATIVE_VERSION) throw new NewerDatabaseError();
     const request = version === undefined ? base.open(openName) : base.open(openName, version);
     if (openName === name) request.addEventListener('upgradeneeded', (event) => noteUpgrade(name, event));
     return request;
   });
+}
+
+/** Right after the open, before anything reads or writes: a database newer than this code is closed and refused. */
+export function refuseNewer(db: Dexie): void {
+  if (db.backendDB().version <= NATIVE_VERSION) return;
+  db.close();
+  throw new NewerDatabaseError();
 }

@@ -18,7 +18,7 @@ import type { EventEnvelope, NewEvent } from './envelope.ts';
 import { ConnectionLostError, DatabaseUpgradedError, type ExpectedVersion } from './errors.ts';
 import { createGuard } from './guard.ts';
 import { catchUpMarks, checkedThrough, lastSeq, markChecked } from './head-check.ts';
-import { takeReport, type OpenReport } from './open-report.ts';
+import { refuseNewer, takeReport, type OpenReport } from './open-report.ts';
 import { readStreamRange } from './pages.ts';
 import { checkDerivedOrder, withRelated, type ProjectionSpec } from './projection.ts';
 import { createAsyncProjector, rebuild, rebuildIn, resetAsyncIn, rowId, rowsOf, type AsyncProjector, type KnownRows } from './projector.ts';
@@ -302,6 +302,7 @@ export async function openEventStore(options: EventStoreOptions): Promise<EventS
   let marksBehind = false;
   const rowsAtOpen = await guarded(async () => {
     await db.open();
+    refuseNewer(db);
     return prepareProjections();
   });
   const found = takeReport(options.name);
