@@ -107,7 +107,7 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
     if ((!stored && settings.token) || (stored && copy.foreign && !sameSettings(copy.settings, settings))) {
       if (stored) settings = copy.settings;
       await saveTarget(carts.store, settings);
-      await saveBackup(settings);
+      void saveBackup(settings);
     }
     if (stored || settings.token) saveCopy(storage, settings);
     if (sameSettings(settings, current)) return engine.start();
@@ -149,7 +149,7 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
       }
       current = checked.settings;
       saveCopy(storage, checked.settings);
-      await saveBackup(checked.settings);
+      void saveBackup(checked.settings);
       await restart();
       return '';
     },

@@ -75,7 +75,10 @@ const BACKUP_CACHE = 'cartlog-sync-settings';
 const backupKey = () => new URL('/.cartlog/sync-settings', globalThis.location?.href ?? 'http://localhost/').href;
 const cacheStorage = (): CacheStorage | undefined => (typeof caches === 'undefined' ? undefined : caches);
 
-/** Keeps the settings in Cache Storage too (where the page has it: secure origins). Never throws. */
+/**
+ * Keeps the settings in Cache Storage too (where the page has it: secure origins). Never throws;
+ * nobody waits for it: the database's copy is the one Save waits for.
+ */
 export async function saveBackup(settings: SyncSettings): Promise<void> {
   try {
     const cache = await cacheStorage()?.open(BACKUP_CACHE);
@@ -85,14 +88,25 @@ export async function saveBackup(settings: SyncSettings): Promise<void> {
   }
 }
 
-/** The settings kept in Cache Storage, if any. */
+/**
+ * The settings kept in Cache Storage, if any. Read only when the database and localStorage hold
+ * none, and given BACKUP_READ_MS at most: the engine waits for it.
+ */
 export async function readBackup(): Promise<SyncSettings | undefined> {
-  try {
+  const read = async () => {
     const response = await (await cacheStorage()?.open(BACKUP_CACHE))?.match(backupKey());
     const kept = (await response?.json()) as Partial<SyncSettings> | undefined;
     if (kept && typeof kept.url === 'string' && typeof kept.token === 'string') return { url: kept.url, token: kept.token };
+    return undefined;
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([read(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), BACKUP_READ_MS)))]);
   } catch {
-    // unreadable: as if never kept
+    return undefined; // unreadable: as if never kept
+  } finally {
+    clearTimeout(timer);
   }
-  return undefined;
 }
+
+const BACKUP_READ_MS = 2_000;
