@@ -5,7 +5,7 @@
 // that damaged them), and no browser said a word.
 import type { OpenReport } from '../es/open-report.ts';
 import type { KeyValueStorage } from './device.ts';
-import { HAD_CARTS_KEY, PENDING_KEY } from './stored-keys.ts';
+import { HAD_CARTS_KEY, PENDING_KEY, PENDING_LIST_KEY } from './stored-keys.ts';
 
 export interface LostDatabase {
   why: 'dataLoss' | 'marker';
@@ -13,11 +13,14 @@ export interface LostDatabase {
   message: string;
   /** Changes that had not reached the sync server, as last counted (absent: sync never counted any). */
   unsynced?: number;
+  /** The first of them in words, as sync last listed them. */
+  unsyncedList?: string[];
 }
 
 export function lostDatabase(found: OpenReport, storage: KeyValueStorage): LostDatabase | undefined {
   const counted = Number(storage.getItem(PENDING_KEY) ?? NaN);
-  const unsynced = Number.isInteger(counted) && counted >= 0 ? { unsynced: counted } : {};
+  const listed = readList(storage.getItem(PENDING_LIST_KEY));
+  const unsynced = Number.isInteger(counted) && counted >= 0 ? { unsynced: counted, ...(counted > 0 && listed.length ? { unsyncedList: listed } : {}) } : {};
   if (found.dataLoss) {
     const detail = found.dataLoss.message ? ` (it said: “${found.dataLoss.message}”)` : '';
     return { why: 'dataLoss', message: `The browser deleted this device’s carts: it found their storage damaged${detail} and started over with an empty one.`, ...unsynced };
@@ -45,4 +48,23 @@ export function notePending(storage: KeyValueStorage, pending: number | undefine
 /** The device holds carts now: remembered once, in the profile's storage. */
 export function noteCarts(storage: KeyValueStorage): void {
   if (!storage.getItem(HAD_CARTS_KEY)) storage.setItem(HAD_CARTS_KEY, new Date().toISOString());
+}
+
+/** The first changes waiting for the server, in words (sync keeps them as they change). */
+export function notePendingList(storage: KeyValueStorage, changes: readonly string[]): void {
+  try {
+    const value = JSON.stringify(changes);
+    if (storage.getItem(PENDING_LIST_KEY) !== value) storage.setItem(PENDING_LIST_KEY, value);
+  } catch {
+    // a full profile storage: the notice then says the count alone
+  }
+}
+
+function readList(text: string | null): string[] {
+  try {
+    const list = JSON.parse(text ?? '[]') as unknown;
+    return Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
 }

@@ -31,3 +31,5 @@ export const HAD_CARTS_KEY = 'cartlog:had-carts';
  * the browser deletes takes with it, said in the lost-database notice (the rest is on the server).
  */
 export const PENDING_KEY = 'cartlog:pending';
+/** The first of those changes in words (JSON, at most a few), said with the count. */
+export const PENDING_LIST_KEY = 'cartlog:pending-list';

@@ -116,7 +116,20 @@ describe('what the page says about its storage', () => {
     // The cart on show comes back from the server, without the shopper doing anything.
     await eventually(() => page.getByTestId('cart-count').textContent()).toBe('2');
     await eventually(() => page.getByTestId('cart-line').count()).toBe(2);
-  }, 90_000);
+
+    // A change the server never got (its pushes fail) is gone with the next loss, and named.
+    await page.getByTestId('lost-database-dismiss').click();
+    await page.route('**/v1/push', (route) => route.abort('internetdisconnected'));
+    const [, , third] = await skusAt(page, [0, 1, 2]);
+    await itemAt(page, third!).getByTestId('add-to-cart').click();
+    await eventually(() => page.getByTestId('cart-count').textContent()).toBe('3');
+    await eventually(() => page.evaluate(() => localStorage.getItem('cartlog:pending-list'))).toMatch(/Add 1 ×/);
+    await whileAway(page, () => deleteDatabase(page));
+    await eventually(() => page.getByTestId('lost-database-restoring').textContent()).toMatch(/had not reached the server yet: (it is|they are) lost/);
+    await eventually(() => page.getByTestId('lost-database-changes').textContent()).toMatch(/Add 1 ×/);
+    await eventually(() => page.getByTestId('cart-count').textContent()).toBe('2');
+    await lookBoth(page, 'lost-database-changes');
+  }, 120_000);
 
   it('says whether the browser keeps the storage, and on WebKit that it deletes it after 7 days, with the export', async () => {
     const page = await open({ userAgent: SAFARI });

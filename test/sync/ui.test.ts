@@ -107,6 +107,7 @@ describe('startSync', () => {
     await carts.execute(cartId, { type: 'AddItem', data: { sku: milk.sku, quantity: 1 } });
     expect(await controller.syncNow()).toEqual({ state: 'local-only', pending: 2 });
     expect(storage.map.get('cartlog:pending')).toBe('off'); // nothing is on a server: a lost database takes it all
+    expect(storage.map.get('cartlog:pending-list')).toBe('[]');
 
     const userId = newUser();
     expect(await controller.save({ url: `${server.url}/v1`, token: 'a b' })).toMatch(/spaces/);
@@ -185,6 +186,19 @@ describe('startSync', () => {
     } finally {
       await moved.close();
     }
+  });
+
+  it('keeps what waits for the server, counted and in words, for a database the browser may delete', async () => {
+    const carts = await openCarts({ name: uniqueName('sync-page'), deviceId: randomUUID() });
+    const storage = memoryStorage();
+    const offline = { locks: null, channel: null, fetch: () => Promise.reject(new TypeError('Failed to fetch')), backoff: { minMs: 60_000, maxMs: 60_000 } };
+    const controller = startSync(carts, { storage, engine: offline });
+    started.push({ controller, carts });
+    expect(await controller.save({ url: server.url, token: await token(newUser()) })).toBe('');
+    const cartId = await carts.openCart('Weekly');
+    await carts.execute(cartId, { type: 'AddItem', data: { sku: milk.sku, quantity: 2 } });
+    await vi.waitFor(() => expect(storage.map.get('cartlog:pending')).toBe('2'), { timeout: 3000 });
+    await vi.waitFor(() => expect(JSON.parse(storage.map.get('cartlog:pending-list') ?? '[]')).toEqual(['Weekly: Open cart “Weekly”', `Weekly: Add 2 × ${milk.name}`]), { timeout: 5000 });
   });
 
   it('never syncs a sandbox, whatever the settings say', async () => {

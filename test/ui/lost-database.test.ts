@@ -6,7 +6,7 @@ import { openEarly } from '../../src/es/early-open.ts';
 import { deleteEventStore } from '../../src/es/index.ts';
 import { NATIVE_VERSION } from '../../src/es/schema.ts';
 import { openSession, type Session } from '../../src/ui/session.ts';
-import { HAD_CARTS_KEY, PENDING_KEY } from '../../src/ui/stored-keys.ts';
+import { HAD_CARTS_KEY, PENDING_KEY, PENDING_LIST_KEY } from '../../src/ui/stored-keys.ts';
 import { uniqueName } from '../es/fixtures.ts';
 
 const DEVICE = '0192f3c4-0000-7000-8000-00000000e002';
@@ -86,8 +86,9 @@ describe('a database the browser lost', () => {
   it('says how many changes had not reached the sync server, as sync last counted them', async () => {
     const name = uniqueName('lost-pending');
     browserLosesData(name);
-    const session = await open(memoryStorage({ [HAD_CARTS_KEY]: '2026-12-01T00:00:00.000Z', [PENDING_KEY]: '3' }), name);
-    expect(session.lostDatabase).toMatchObject({ why: 'dataLoss', unsynced: 3 });
+    const listed = JSON.stringify(['Weekly: Add 2 × Bananas, 1 kg', 'Weekly: Check out']);
+    const session = await open(memoryStorage({ [HAD_CARTS_KEY]: '2026-12-01T00:00:00.000Z', [PENDING_KEY]: '3', [PENDING_LIST_KEY]: listed }), name);
+    expect(session.lostDatabase).toMatchObject({ why: 'dataLoss', unsynced: 3, unsyncedList: ['Weekly: Add 2 × Bananas, 1 kg', 'Weekly: Check out'] });
     const off = uniqueName('lost-sync-off');
     browserLosesData(off);
     expect((await open(memoryStorage({ [PENDING_KEY]: 'off' }), off)).lostDatabase?.unsynced).toBeUndefined();

@@ -7,3 +7,4 @@ export { REJECTED } from './rows.ts';
 export type { LockManagerLike, ChannelLike } from './leader.ts';
 export { SyncRequestError, type FetchLike } from './server.ts';
 export { readTarget, saveTarget, SETTINGS_ROWS, type SyncSettings, type StoredSettings } from './target.ts';
+export { listPending, type PendingChange } from './pending.ts';

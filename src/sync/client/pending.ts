@@ -76,3 +76,22 @@ export function countPending(store: EventStore, onChange: () => void): PendingCo
     },
   };
 }
+
+/** A change waiting for the server, as the device journalled it (its command), for words. */
+export interface PendingChange {
+  commandId: string;
+  cartId: string;
+  /** The journalled command; null where the device kept none. */
+  command: unknown;
+}
+
+/**
+ * The first `limit` changes waiting for the server, in the order they would be pushed (carts of
+ * another account left out): what a database the browser deletes would take with it.
+ */
+export async function listPending(store: EventStore, limit: number): Promise<PendingChange[]> {
+  const events = await store.outbox(limit * 3);
+  const order = [...new Map(events.map((e) => [e.meta.commandId, e.streamId])).entries()].slice(0, limit);
+  const records = await store.use((db) => db.commands.bulkGet(order.map(([commandId]) => commandId)));
+  return order.map(([commandId, cartId], i) => ({ commandId, cartId, command: records[i]?.command ?? null }));
+}

@@ -4,9 +4,9 @@
 // whatever the settings say.
 import type { Carts } from '../../cart/carts.ts';
 import { isSandbox } from '../../cart/database-names.ts';
-import { createSyncEngine, readTarget, saveTarget, SETTINGS_ROWS, type ReadableStatus, type SyncEngine, type SyncEngineOptions, type SyncStatus } from '../../sync/client/index.ts';
+import { createSyncEngine, listPending, readTarget, saveTarget, SETTINGS_ROWS, type ReadableStatus, type SyncEngine, type SyncEngineOptions, type SyncStatus } from '../../sync/client/index.ts';
 import type { KeyValueStorage } from '../device.ts';
-import { notePending } from '../lost-database.ts';
+import { notePending, notePendingList } from '../lost-database.ts';
 import { describeCommand } from './describe.ts';
 import { followRejected, type RejectedFollow } from './rejected-follow.ts';
 import { checkSettings, defaultUrl, readBackup, readCopy, saveBackup, saveCopy, SYNC_SETTINGS_KEY, type SyncSettings } from './settings.ts';
@@ -73,11 +73,27 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
     }));
   }
   let unfollow = () => {};
+  // What a database the browser deletes would take with it, kept in the profile's storage for
+  // the lost-database notice: the count at once, the first changes in words a moment later (a
+  // read of the outbox, not one per command).
+  let listing: ReturnType<typeof setTimeout> | undefined;
+  function notePendingChanges(status: SyncStatus) {
+    const pending = status.state === 'local-only' ? undefined : status.pending;
+    notePending(storage, pending);
+    clearTimeout(listing);
+    if (!pending) return notePendingList(storage, []);
+    listing = setTimeout(() => void describePending().then((words) => notePendingList(storage, words), () => {}), PENDING_LIST_DELAY_MS);
+  }
+  async function describePending(): Promise<string[]> {
+    const changes = await listPending(carts.store, PENDING_LISTED);
+    const views = await Promise.all(changes.map((change) => carts.view(change.cartId)));
+    return changes.map((change, i) => `${views[i]?.name ?? 'A cart'}: ${describeCommand(change.command)}`);
+  }
+
   function create() {
     engine = createSyncEngine({ ...options.engine, carts, ...current });
     unfollow = engine.status.subscribe((status) => {
-      // What a database the browser deletes would take with it (the lost-database notice says it).
-      if (!sandbox) notePending(storage, status.state === 'local-only' ? undefined : status.pending);
+      if (!sandbox) notePendingChanges(status);
       listeners.forEach((listener) => listener(status));
     });
   }
@@ -162,6 +178,7 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
     dismiss: (commandId) => engine.dismiss(commandId),
     async stop() {
       stopped = true;
+      clearTimeout(listing);
       unsubscribe();
       await restarting;
       unfollow();
@@ -171,6 +188,9 @@ export function startSync(carts: Carts, options: StartSyncOptions = {}): SyncCon
 }
 
 const sameSettings = (a: SyncSettings, b: SyncSettings) => a.url === b.url && a.token === b.token;
+/** How many waiting changes the lost-database notice would list, and how long after a change they are read. */
+const PENDING_LISTED = 5;
+const PENDING_LIST_DELAY_MS = 1000;
 
 function profileStorage(): KeyValueStorage {
   try {
